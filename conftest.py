@@ -1,0 +1,13 @@
+"""Root conftest: per-app fixture modules, loaded the Saleor way."""
+
+pytest_plugins = [
+    "tests.fixtures.world",
+]
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is the production hasher (settings.py); tests hash thousands of passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,30 @@
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web UI and API. Applies pending migrations first (embedded default: SQLite)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-migrate", action="store_true", help="do not apply migrations on start")
+
+    def handle(self, *args, **options):
+        from waitress import serve
+
+        from liuke.wsgi import application
+
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from the package too
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        url = f"http://{options['host']}:{options['port']}/"
+        db = settings.DATABASES["default"]
+        self.stdout.write(f"liuke is serving on {url}  (database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']})")
+        self.stdout.write("Press Ctrl+C to stop.")
+        sys.stdout.flush()
+        serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="liuke")

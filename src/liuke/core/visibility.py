@@ -1,0 +1,156 @@
+"""The one home of "who may see what" (多级管理).
+
+``restrict(user, Model)`` turns a viewer and a model into a filtered queryset. Each app registers
+its models with a policy saying how the model links to people; nothing else filters by hand.
+
+The rule:
+- a director and an admin see everything;
+- a rep sees the records they are personally linked to (e.g. the customers whose account team
+  they are on);
+- a manager sees everything visible to anyone in their department subtree (the departments they
+  manage, and their own department when their role is manager);
+- an auditor sees what their audit tasks name (apps contribute those grants);
+- an employee who has left, or a login without an employee, sees nothing.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+VIEW = "view"
+CHANGE = "change"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the rule needs to know about a viewer, computed once per request."""
+
+    user_id: int | None
+    employee_id: int | None
+    role: str | None
+    sees_all: bool
+    is_admin: bool
+    department_id: int | None = None
+    subtree_paths: tuple[str, ...] = ()  # department paths the viewer manages (prefixes)
+
+    def subtree_q(self, path_field: str) -> Q:
+        """Rows whose department path lies in one of the viewer's subtrees (nothing if none)."""
+        if not self.subtree_paths:
+            return Q(pk__in=[])
+        return reduce(operator.or_, (Q(**{f"{path_field}__startswith": p}) for p in self.subtree_paths))
+
+
+NOBODY = Scope(user_id=None, employee_id=None, role=None, sees_all=False, is_admin=False)
+
+PolicyFn = Callable[[Scope], Q | None]  # None means "no restriction"
+
+
+@dataclass
+class Policy:
+    view: PolicyFn
+    change: PolicyFn | None = None  # default: admins only
+
+
+_registry: dict[type[models.Model], Policy] = {}
+_grants: dict[type[models.Model], list[PolicyFn]] = {}
+
+
+def register(model: type[models.Model], *, view: PolicyFn, change: PolicyFn | None = None) -> None:
+    _registry[model] = Policy(view=view, change=change)
+
+
+def register_grant(model: type[models.Model], grant: PolicyFn) -> None:
+    """Let another app widen who sees ``model`` (e.g. audits grant auditors their tasks' customers)."""
+    _grants.setdefault(model, []).append(grant)
+
+
+def registered_models() -> list[type[models.Model]]:
+    return list(_registry)
+
+
+def scope_for(user: Any) -> Scope:
+    """Compute (and cache on the user object) the viewer's scope."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_liuke_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    user._liuke_scope = scope
+    return scope
+
+
+def _compute_scope(user: Any) -> Scope:
+    from liuke.org.choices import EmployeeStatus, Role
+    from liuke.org.models import Department, Employee
+
+    employee = Employee.objects.filter(user=user).select_related("department").first()
+    if user.is_superuser:
+        return Scope(user.pk, getattr(employee, "pk", None), Role.ADMIN, sees_all=True, is_admin=True)
+    if employee is None or employee.status == EmployeeStatus.LEFT or employee.archived_at is not None:
+        return NOBODY
+    role = employee.role
+    if role in (Role.ADMIN, Role.DIRECTOR):
+        return Scope(user.pk, employee.pk, role, sees_all=True, is_admin=role == Role.ADMIN)
+    paths: tuple[str, ...] = ()
+    if role == Role.MANAGER:
+        managed = set(Department.objects.filter(manager=employee, archived_at__isnull=True).values_list("path", flat=True))
+        managed.add(employee.department.path)
+        # Keep only the outermost paths so the filter stays small.
+        ordered = sorted(managed, key=len)
+        paths = tuple(p for i, p in enumerate(ordered) if not any(p.startswith(q) for q in ordered[:i]))
+    return Scope(
+        user.pk, employee.pk, role, sees_all=False, is_admin=False, department_id=employee.department_id, subtree_paths=paths
+    )
+
+
+def _policy(model: type[models.Model]) -> Policy:
+    try:
+        return _registry[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} has no visibility policy; register it in core.visibility") from None
+
+
+def restrict(user: Any, model_or_qs: type[models.Model] | models.QuerySet, action: str = VIEW) -> models.QuerySet:
+    """The rows of a model (or a queryset of it) that ``user`` may see (``VIEW``) or change (``CHANGE``)."""
+    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
+    model = qs.model
+    policy = _policy(model)
+    scope = scope_for(user)
+    if scope is NOBODY:
+        return qs.none()
+    if action == CHANGE:
+        if scope.is_admin:
+            return qs
+        if policy.change is None:
+            return qs.none()
+        return _apply(qs, policy.change(scope))
+    if scope.sees_all:
+        return qs
+    q = policy.view(scope)
+    if q is None:
+        return qs
+    for grant in _grants.get(model, []):
+        extra = grant(scope)
+        if extra is not None:
+            q |= extra
+    return _apply(qs, q)
+
+
+def _apply(qs: models.QuerySet, q: Q | None) -> models.QuerySet:
+    if q is None:
+        return qs
+    # Filters that cross to-many relations go through a subquery so rows are never duplicated.
+    return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
+
+
+def can(user: Any, obj: models.Model, action: str = VIEW) -> bool:
+    """Whether ``user`` may see or change this one object (re-checked after saves)."""
+    return restrict(user, type(obj), action).filter(pk=obj.pk).exists()
