@@ -1,10 +1,10 @@
 """Root conftest: per-app fixture modules, loaded the Saleor way."""
 
+import pytest
+
 pytest_plugins = [
     "tests.fixtures.world",
 ]
-
-import pytest
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def _usage() -> str:
-    lines = ["usage: liuke COMMAND [options]", "", "留客 liuke — the rep may leave, the customers stay.", "", "commands:"]
+    lines = [
+        "usage: liuke COMMAND [options]",
+        "",
+        "留客 liuke — the rep may leave, the customers stay.",
+        "",
+        "commands:",
+    ]
     lines += [f"  {name:<12} {text}" for name, (_, text) in COMMANDS.items()]
     lines += ["", "`liuke COMMAND --help` describes a command's options."]
     return "\n".join(lines)
@@ -29,11 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuke.settings")
     if not argv or argv[0] in {"-h", "--help", "help"}:
-        print(_usage())
+        sys.stdout.write(_usage() + "\n")
         return 0
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
-        print(f"liuke: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        sys.stderr.write(f"liuke: unknown command {name!r}\n\n{_usage()}\n")
         return 2
     from django.core.management import execute_from_command_line
 

@@ -29,8 +29,10 @@ def test_create_update_archive_each_write_one_entry_with_before_and_after(world)
     entries = _entries_for(dept)
     assert ChangeLogEntry.objects.count() == start + 1
     assert entries[0].action == ChangeAction.UPDATE
-    assert entries[0].before["name"] == "一组" and entries[0].after["name"] == "一组（浦东）"
-    assert entries[-1].action == ChangeAction.CREATE and entries[-1].before is None
+    assert entries[0].before["name"] == "一组"
+    assert entries[0].after["name"] == "一组（浦东）"
+    assert entries[-1].action == ChangeAction.CREATE
+    assert entries[-1].before is None
 
     from django.utils import timezone
 
@@ -68,7 +70,8 @@ def test_web_edit_is_attributed_to_the_user_with_source_web(world, login):
     )
     assert response.status_code == 302
     entry = _entries_for(world.js_team)[0]
-    assert entry.source == ChangeSource.WEB and entry.actor == world.admin.user
+    assert entry.source == ChangeSource.WEB
+    assert entry.actor == world.admin.user
     assert entry.request_id == response["X-Request-ID"]
 
 
@@ -133,7 +136,8 @@ def _seq_of(n):
 
 def test_intact_log_verifies(world):
     result = verify_chain()
-    assert result.ok and result.checked == ChangeLogEntry.objects.count() > 20
+    assert result.ok
+    assert result.checked == ChangeLogEntry.objects.count() > 20
 
 
 def test_edited_payload_is_caught_at_that_entry(attacker):
@@ -144,7 +148,9 @@ def test_edited_payload_is_caught_at_that_entry(attacker):
     with connection.cursor() as cur:
         cur.execute("UPDATE core_changelogentry SET after = %s WHERE id = %s", [json.dumps(after), pk])
     result = verify_chain()
-    assert not result.ok and result.broken_seq == seq and "hash" in result.reason
+    assert not result.ok
+    assert result.broken_seq == seq
+    assert "hash" in result.reason
 
 
 def test_edited_actor_is_caught(attacker):
@@ -157,7 +163,9 @@ def test_deleted_entry_is_caught_at_the_gap(attacker):
     pk, seq = _seq_of(7)
     ChangeLogEntry.objects.filter(pk=pk).delete()
     result = verify_chain()
-    assert not result.ok and result.broken_seq == seq + 1 and "gap" in result.reason
+    assert not result.ok
+    assert result.broken_seq == seq + 1
+    assert "gap" in result.reason
 
 
 def test_swapped_entries_are_caught(attacker):
@@ -166,7 +174,8 @@ def test_swapped_entries_are_caught(attacker):
     ChangeLogEntry.objects.filter(pk=pk4).update(seq=seq3)
     ChangeLogEntry.objects.filter(pk=pk3).update(seq=seq4)
     result = verify_chain()
-    assert not result.ok and result.broken_seq == seq3
+    assert not result.ok
+    assert result.broken_seq == seq3
 
 
 def test_truncated_tail_is_caught(attacker):
@@ -174,7 +183,9 @@ def test_truncated_tail_is_caught(attacker):
     last_three = ChangeLogEntry.objects.order_by("-seq").values_list("pk", flat=True)[:3]
     ChangeLogEntry.objects.filter(pk__in=list(last_three)).delete()
     result = verify_chain()
-    assert not result.ok and result.checked == total - 3 and "tail" in result.reason
+    assert not result.ok
+    assert result.checked == total - 3
+    assert "tail" in result.reason
 
 
 def test_verify_log_command_names_the_broken_entry_and_exits_1(attacker, capsys):
@@ -190,7 +201,8 @@ def test_verify_log_command_names_the_broken_entry_and_exits_1(attacker, capsys)
 def test_verify_log_command_passes_on_an_intact_log(world, capsys):
     call_command("verify_log", "--format", "json")
     report = json.loads(capsys.readouterr().out)
-    assert report["ok"] is True and report["checked"] == ChangeLogEntry.objects.count()
+    assert report["ok"] is True
+    assert report["checked"] == ChangeLogEntry.objects.count()
 
 
 def test_move_department_keeps_history_and_rewrites_subtree(world):
@@ -200,7 +212,8 @@ def test_move_department_keeps_history_and_rewrites_subtree(world):
     assert world.sh_team.path.startswith(world.shanghai.path)
     assert world.sh_team.depth == world.shanghai.depth + 1 == 2
     entry = _entries_for(world.shanghai)[0]
-    assert entry.before["parent_id"] == world.region.pk and entry.after["parent_id"] == world.company.pk
+    assert entry.before["parent_id"] == world.region.pk
+    assert entry.after["parent_id"] == world.company.pk
 
 
 def test_department_cannot_move_under_its_own_subtree(world):

@@ -21,7 +21,7 @@ from hypothesis.stateful import (
 from liuke.core import visibility
 from liuke.customers.models import AccountTeamMember, Customer
 from liuke.org import services
-from liuke.org.choices import EmployeeStatus, Role
+from liuke.org.choices import Role
 from liuke.org.models import Department, Employee
 
 ROLES = [Role.REP, Role.REP, Role.REP, Role.MANAGER, Role.MANAGER, Role.DIRECTOR, Role.AUDITOR, Role.ADMIN]
@@ -74,7 +74,9 @@ class OrgMachine(RuleBasedStateMachine):
     @rule(target=employees, dept=departments, role=st.sampled_from(ROLES))
     def hire(self, dept, role):
         n = next(self.counter)
-        e = services.employee_hire(employee_no=f"N{n}", name=f"员工{n}", department=Department.objects.get(pk=dept), role=role)
+        e = services.employee_hire(
+            employee_no=f"N{n}", name=f"员工{n}", department=Department.objects.get(pk=dept), role=role
+        )
         self.emp[e.pk] = {"dept": dept, "role": role, "left": False}
         return e.pk
 
@@ -98,7 +100,9 @@ class OrgMachine(RuleBasedStateMachine):
     def move(self, dept, new_parent):
         if dept in self._ancestors_and_self(new_parent):
             return  # moving under itself is refused (tested elsewhere)
-        services.department_move(department=Department.objects.get(pk=dept), parent=Department.objects.get(pk=new_parent))
+        services.department_move(
+            department=Department.objects.get(pk=dept), parent=Department.objects.get(pk=new_parent)
+        )
         self.parent[dept] = new_parent
 
     @rule(target=customers)
@@ -148,7 +152,9 @@ class OrgMachine(RuleBasedStateMachine):
         roots = {d for d, m in self.manager_of.items() if m == viewer} | {me["dept"]}
         subtree = self._subtree(roots)
         staff = {e for e, v in self.emp.items() if v["dept"] in subtree}
-        customers = {c for c, members in self.team.items() if any(m in staff and not self.emp[m]["left"] for m in members)}
+        customers = {
+            c for c, members in self.team.items() if any(m in staff and not self.emp[m]["left"] for m in members)
+        }
         return customers, staff
 
     @invariant()

@@ -9,6 +9,11 @@ from rest_framework import exceptions, viewsets
 from . import visibility
 
 
+def _api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's validation error, as the API's 400 answer."""
+    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
 class VisibleViewSet(viewsets.ModelViewSet):
     """Reads follow the visibility rule (forbidden → 404); writes need the CHANGE rule (→ 403)."""
 
@@ -19,7 +24,9 @@ class VisibleViewSet(viewsets.ModelViewSet):
 
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not visibility.can(request.user, obj, visibility.CHANGE):
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not visibility.can(
+            request.user, obj, visibility.CHANGE
+        ):
             raise exceptions.PermissionDenied
 
     def check_create_permission(self) -> None:
@@ -32,14 +39,14 @@ class VisibleViewSet(viewsets.ModelViewSet):
             try:
                 serializer.instance = self.create_via_service(serializer.validated_data)
             except DjangoValidationError as exc:
-                raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+                raise _api_error(exc) from exc
 
     def perform_update(self, serializer):
         with transaction.atomic():
             try:
                 serializer.instance = self.update_via_service(serializer.instance, serializer.validated_data)
             except DjangoValidationError as exc:
-                raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+                raise _api_error(exc) from exc
             if not visibility.can(self.request.user, serializer.instance):
                 raise exceptions.PermissionDenied
 

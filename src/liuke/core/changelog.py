@@ -197,8 +197,8 @@ def record_many(changes: Sequence[PendingChange]) -> list[ChangeLogEntry]:
         ChangeLogEntry.objects.bulk_create(entries, batch_size=500)
         ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     for change in changes:
-        change.instance._changelog_loaded = None
-        change.instance._changelog_saved = change.after
+        change.instance._changelog_loaded = None  # type: ignore[attr-defined]
+        change.instance._changelog_saved = change.after  # type: ignore[attr-defined]
     return entries
 
 
@@ -259,9 +259,9 @@ def bulk_update(model: type[BusinessModel], objs: Iterable[BusinessModel], field
     objs = list(objs)
     changes = [c for o in objs if (c := pending_for(o, created=False)) is not None]
     for change in changes:
-        change.instance.version += 1
+        change.instance.version += 1  # type: ignore[attr-defined]
     with transaction.atomic():
-        model.objects.bulk_update([c.instance for c in changes], [*fields, "version"], batch_size=500)
+        model.objects.bulk_update([c.instance for c in changes], [*fields, "version"], batch_size=500)  # type: ignore[misc]
         record_many(changes)
     return len(changes)
 

@@ -119,7 +119,10 @@ def read_table(path: str | Path, columns: list[Column]) -> Table:
     if missing:
         raise UnusableFile(
             _("Missing required columns: %(missing)s (found: %(found)s).")
-            % {"missing": ", ".join(missing), "found": ", ".join(str(h) for h in raw_rows[header_index] if not _blank(h))}
+            % {
+                "missing": ", ".join(missing),
+                "found": ", ".join(str(h) for h in raw_rows[header_index] if not _blank(h)),
+            }
         )
     table = Table(columns=positions, unknown=unknown)
     for offset, row in enumerate(raw_rows[header_index + 1 :], start=header_index + 2):

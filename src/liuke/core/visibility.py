@@ -101,13 +101,21 @@ def _compute_scope(user: Any) -> Scope:
         return Scope(user.pk, employee.pk, role, sees_all=True, is_admin=role == Role.ADMIN)
     paths: tuple[str, ...] = ()
     if role == Role.MANAGER:
-        managed = set(Department.objects.filter(manager=employee, archived_at__isnull=True).values_list("path", flat=True))
+        managed = set(
+            Department.objects.filter(manager=employee, archived_at__isnull=True).values_list("path", flat=True)
+        )
         managed.add(employee.department.path)
         # Keep only the outermost paths so the filter stays small.
         ordered = sorted(managed, key=len)
         paths = tuple(p for i, p in enumerate(ordered) if not any(p.startswith(q) for q in ordered[:i]))
     return Scope(
-        user.pk, employee.pk, role, sees_all=False, is_admin=False, department_id=employee.department_id, subtree_paths=paths
+        user.pk,
+        employee.pk,
+        role,
+        sees_all=False,
+        is_admin=False,
+        department_id=employee.department_id,
+        subtree_paths=paths,
     )
 
 

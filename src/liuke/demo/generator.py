@@ -49,8 +49,15 @@ SCALES = {
     "large": Scale(regions=5, districts=4, teams=3, reps=7, auditors=8, customers_per_rep=10),
 }
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国文辉鹏飞宇浩然欣怡子轩梓涵一诺思远俊杰嘉怡佳琪晨曦雨桐博文天佑若曦"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国文辉鹏飞宇浩然欣怡子轩"
+    "梓涵一诺思远俊杰嘉怡佳琪晨曦雨桐博文天佑若曦"
+)
 PHARMACY_BRANDS = ["老百姓大药房", "益丰大药房", "大参林", "一心堂", "国大药房", "海王星辰", "漱玉平民", "健之佳"]
 
 
@@ -125,9 +132,9 @@ class _Builder:
                 first_district = r_index == 0 and d_index == 0
                 head = self.hire(district, Role.MANAGER, username="manager" if first_district else None)
                 org.department_update(department=district, name=district.name, code=district.code, manager=head)
-                cities = list(
-                    Division.objects.filter(parent_id=province_code, status="active").order_by("code")
-                ) or [provinces[province_code]]
+                cities = list(Division.objects.filter(parent_id=province_code, status="active").order_by("code")) or [
+                    provinces[province_code]
+                ]
                 for t_index in range(s.teams):
                     team = self.dept(TEAM_NAMES[t_index], f"{district.code}-{t_index + 1}", district)
                     lead = self.hire(team, Role.MANAGER)
@@ -138,11 +145,14 @@ class _Builder:
                     )
                     org.territory_set_divisions(territory=territory, divisions=team_cities)
                     self.report.territories += 1
-                    counties = list(
-                        Division.objects.filter(parent__in=team_cities, status="active").order_by("code")
-                    ) or team_cities
+                    counties = (
+                        list(Division.objects.filter(parent__in=team_cities, status="active").order_by("code"))
+                        or team_cities
+                    )
                     reps = [
-                        self.hire(team, Role.REP, username="rep" if first_district and t_index == 0 and i == 0 else None)
+                        self.hire(
+                            team, Role.REP, username="rep" if first_district and t_index == 0 and i == 0 else None
+                        )
                         for i in range(s.reps)
                     ]
                     for rep in reps:
@@ -162,7 +172,10 @@ class _Builder:
             AccountTeamMember,
             [
                 AccountTeamMember(
-                    customer=customers[i], employee=emp, role=role, since=dt.date(2024, 1, 1) + dt.timedelta(days=i % 300)
+                    customer=customers[i],
+                    employee=emp,
+                    role=role,
+                    since=dt.date(2024, 1, 1) + dt.timedelta(days=i % 300),
                 )
                 for i, emp, role in members
             ],
@@ -175,7 +188,9 @@ class _Builder:
         roll = self.rng.random()
         if roll < 0.35:
             kind = CustomerKind.HOSPITAL
-            name = self.rng.choice([f"{base}人民医院", f"{base}中医院", f"{base}妇幼保健院", f"{county.full_name}第{n % 7 + 1}人民医院"])
+            name = self.rng.choice(
+                [f"{base}人民医院", f"{base}中医院", f"{base}妇幼保健院", f"{county.full_name}第{n % 7 + 1}人民医院"]
+            )
         elif roll < 0.7:
             kind = CustomerKind.PHARMACY
             name = f"{self.rng.choice(PHARMACY_BRANDS)}（{base}{n % 9 + 1}店）"

@@ -39,7 +39,7 @@ class EmployeeSerializer(serializers.ModelSerializer):
 
 
 class TerritorySerializer(serializers.ModelSerializer):
-    divisions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    divisions: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = Territory
@@ -95,11 +95,16 @@ class EmployeeViewSet(VisibleViewSet):
     def create_via_service(self, data):
         fields = {k: v for k, v in data.items() if k in {"email", "phone", "hire_date"}}
         employee = services.employee_hire(
-            employee_no=data["employee_no"], name=data["name"], department=data["department"], role=data["role"], **fields
+            employee_no=data["employee_no"],
+            name=data["name"],
+            department=data["department"],
+            role=data["role"],
+            **fields,
         )
         if data.get("status") or data.get("leave_date"):
-            services.employee_update(employee=employee, status=data.get("status", employee.status),
-                                     leave_date=data.get("leave_date"))
+            services.employee_update(
+                employee=employee, status=data.get("status", employee.status), leave_date=data.get("leave_date")
+            )
         return employee
 
     def update_via_service(self, instance, data):

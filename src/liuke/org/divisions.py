@@ -35,7 +35,8 @@ def divisions_load(*, division_model=None, path: Path = DATA_FILE) -> int:
         return "".join(reversed(parts)) or by_code[code]["name"]
 
     existing = set(division_model.objects.values_list("code", flat=True))
-    fresh, stale = [], []
+    fresh: list = []
+    stale: list = []
     for r in rows:
         obj = division_model(
             code=r["code"], name=r["name"], full_name=full_name(r["code"])[:120], level=r["level"], status=r["status"]

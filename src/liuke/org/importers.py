@@ -75,8 +75,11 @@ def _import_row(result: ImportResult, row_no: int, values: dict, seen: dict[str,
     if not employee_no:
         result.reject(row_no, "employee_no", _("The employee number is empty."))
     elif employee_no in seen:
-        result.reject(row_no, "employee_no", _("Employee %(no)s already appears in row %(row)d.") % {
-            "no": employee_no, "row": seen[employee_no]})
+        result.reject(
+            row_no,
+            "employee_no",
+            _("Employee %(no)s already appears in row %(row)d.") % {"no": employee_no, "row": seen[employee_no]},
+        )
     if not name:
         result.reject(row_no, "name", _("The name is empty."))
     names = _department_names(dept_path)
@@ -84,8 +87,11 @@ def _import_row(result: ImportResult, row_no: int, values: dict, seen: dict[str,
         result.reject(row_no, "department", _("The department is empty."))
     role = ROLE_WORDS.get(role_text.lower()) if role_text else None
     if role is None:
-        result.reject(row_no, "role", _("Unknown role %(role)r: use rep, manager, director, auditor or admin.") % {
-            "role": role_text})
+        result.reject(
+            row_no,
+            "role",
+            _("Unknown role %(role)r: use rep, manager, director, auditor or admin.") % {"role": role_text},
+        )
     if email:
         try:
             validate_email(email)
@@ -104,8 +110,16 @@ def _import_row(result: ImportResult, row_no: int, values: dict, seen: dict[str,
     try:
         with transaction.atomic():
             department = services.department_ensure_path(names=names)
-            _apply(result, employee_no=employee_no, name=name, department=department, role=role, email=email,
-                   phone=phone, hire_date=hire_date)
+            _apply(
+                result,
+                employee_no=employee_no,
+                name=name,
+                department=department,
+                role=role,
+                email=email,
+                phone=phone,
+                hire_date=hire_date,
+            )
     except ValidationError as exc:
         for field_name, messages in exc.message_dict.items():
             result.reject(row_no, field_name if field_name != "__all__" else "", "; ".join(messages))

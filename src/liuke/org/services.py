@@ -21,11 +21,14 @@ def _path_for(dept: Department) -> tuple[str, int]:
     if dept.parent_id is None:
         return f"/{dept.pk:07d}/", 0
     parent = dept.parent
+    assert parent is not None
     return f"{parent.path}{dept.pk:07d}/", parent.depth + 1
 
 
 @transaction.atomic
-def department_create(*, name: str, code: str, parent: Department | None = None, manager: Employee | None = None) -> Department:
+def department_create(
+    *, name: str, code: str, parent: Department | None = None, manager: Employee | None = None
+) -> Department:
     """Create a department under ``parent`` (``None`` for a root, such as the company itself)."""
     dept = Department(name=name, code=code, parent=parent, manager=manager)
     dept.full_clean()

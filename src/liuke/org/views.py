@@ -11,7 +11,7 @@ from .models import Department, Division, Employee, Territory
 
 class DepartmentListView(ObjectListView):
     model = Department
-    paginate_by = None
+    paginate_by = 0  # the whole tree on one page
     template_name = "org/department_list.html"
 
     def get_queryset(self):
@@ -74,7 +74,7 @@ class EmployeeListView(ObjectListView):
         ctx = super().get_context_data(**kwargs)
         ctx["roles"] = Role.choices
         ctx["statuses"] = EmployeeStatus.choices
-        ctx["departments"] = selectors.department_list(viewer=self.request.user).only("pk", "name", "depth")
+        ctx["departments"] = selectors.department_list(viewer=self.request.user)
         return ctx
 
 
@@ -143,7 +143,11 @@ class TerritoryEditView(ObjectEditView):
             )
         else:
             obj = services.territory_update(
-                territory=obj, name=data["name"], code=data["code"], parent=data["parent"], department=data["department"]
+                territory=obj,
+                name=data["name"],
+                code=data["code"],
+                parent=data["parent"],
+                department=data["department"],
             )
         return services.territory_set_divisions(territory=obj, divisions=data["division_codes"])
 

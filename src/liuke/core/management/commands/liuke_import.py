@@ -40,9 +40,17 @@ class Command(BaseCommand):
         prefix = _("DRY RUN, nothing kept. ") if result.dry_run else ""
         self.stdout.write(
             prefix
-            + _("%(file)s: %(rows)d rows, %(created)d created, %(updated)d updated, %(dup)d unchanged, %(rej)d rejected")
-            % {"file": result.file, "rows": result.rows, "created": result.created, "updated": result.updated,
-               "dup": result.duplicates, "rej": result.rejected}
+            + _(
+                "%(file)s: %(rows)d rows, %(created)d created, %(updated)d updated, %(dup)d unchanged, %(rej)d rejected"
+            )
+            % {
+                "file": result.file,
+                "rows": result.rows,
+                "created": result.created,
+                "updated": result.updated,
+                "dup": result.duplicates,
+                "rej": result.rejected,
+            }
         )
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(warning))

@@ -17,7 +17,9 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
         elif result.ok:
-            self.stdout.write(self.style.SUCCESS(_("Change log intact: %(n)d entries verified.") % {"n": result.checked}))
+            self.stdout.write(
+                self.style.SUCCESS(_("Change log intact: %(n)d entries verified.") % {"n": result.checked})
+            )
         else:
             self.stderr.write(
                 _("Change log BROKEN at entry #%(seq)s: %(reason)s (%(n)d entries before it are intact).")

@@ -23,15 +23,25 @@ class Command(BaseCommand):
                 self.stdout.write(_("The database already has data; the demo company was not loaded."))
                 self._print_logins()
                 return
-            raise CommandError(_("The database already has employees; the demo only loads into an empty one."),
-                               returncode=2)
+            raise CommandError(
+                _("The database already has employees; the demo only loads into an empty one."), returncode=2
+            )
         started = time.monotonic()
         report = demo_build(scale=options["scale"], seed=options["seed"])
         self.stdout.write(
-            _("Demo company (%(scale)s, seed %(seed)d): %(e)d employees, %(d)d departments, %(t)d territories, "
-              "%(c)d customers in %(s).1f s.")
-            % {"scale": options["scale"], "seed": options["seed"], "e": report.employees, "d": report.departments,
-               "t": report.territories, "c": report.customers, "s": time.monotonic() - started}
+            _(
+                "Demo company (%(scale)s, seed %(seed)d): %(e)d employees, %(d)d departments, %(t)d territories, "
+                "%(c)d customers in %(s).1f s."
+            )
+            % {
+                "scale": options["scale"],
+                "seed": options["seed"],
+                "e": report.employees,
+                "d": report.departments,
+                "t": report.territories,
+                "c": report.customers,
+                "s": time.monotonic() - started,
+            }
         )
         self._print_logins()
 
@@ -40,5 +50,6 @@ class Command(BaseCommand):
         for username in ("admin", "director", "manager", "rep", "auditor"):
             employee = Employee.objects.filter(user__username=username).select_related("department").first()
             if employee:
-                self.stdout.write(f"  {username:<9} {employee.name} · {employee.get_role_display()} · "
-                                  f"{employee.department.name}")
+                self.stdout.write(
+                    f"  {username:<9} {employee.name} · {employee.get_role_display()} · {employee.department.name}"
+                )
