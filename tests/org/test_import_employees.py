@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -144,7 +144,7 @@ def test_xlsx_with_date_cells_serial_dates_and_numeric_employee_numbers(tmp_path
 )
 def test_unusable_files_exit_2_and_change_nothing(tmp_path, content, message):
     path = write_csv(tmp_path, content)
-    with pytest.raises(CommandError) as exc:
+    with pytest.raises(CommandError) as exc, translation.override("en"):
         call_command("liuke_import", "employees", str(path))
     assert exc.value.returncode == 2
     assert message in str(exc.value)

@@ -174,5 +174,7 @@ def clean_text(value: Any) -> str:
     if _blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel turns 00123-less numbers into floats
-    return unicodedata.normalize("NFKC", str(value)).strip()
+        value = int(value)  # Excel stores numeric codes as floats
+    text = unicodedata.normalize("NFKC", str(value))
+    # Control characters (NUL, stray line breaks from merged cells) never belong in a name or code.
+    return "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text).strip()

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerKind(models.TextChoices):
@@ -19,7 +20,7 @@ class CustomerGrade(models.TextChoices):
 
 class CustomerStatus(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("customer status", "Active")
     DORMANT = "dormant", _("Dormant")
     LOST = "lost", _("Lost")
 

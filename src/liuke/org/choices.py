@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -11,7 +12,7 @@ class Role(models.TextChoices):
 
 
 class EmployeeStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("employee status", "Active")
     LEAVING = "leaving", _("Leaving")
     LEFT = "left", _("Left")
 
