@@ -49,10 +49,14 @@ PHONE_VIEWPORT = {"width": 375, "height": 740}
 DEMO_ARGS = ["demo", "--scale", "small", "--seed", "2026"]
 DEMO_PASSWORD = "liuke-demo"
 SERVER_START_TIMEOUT = 60.0
+SERVER_OUTPUT_LIMIT = 20_000  # characters of server output quoted when the server does not come up
+# The e2e site is always the embedded default (its own SQLite file, in-process jobs), whatever the rest of
+# the suite runs on, and it only ever answers on 127.0.0.1.
+EMBEDDED_ENV_DROPPED = ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
 QUERY_MARKER = "@@E2E-JSON@@"
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark everything under tests/e2e as ``e2e`` (this hook sees the whole session, so filter by path)."""
     for item in items:
         if item.path.is_relative_to(E2E_DIR):
@@ -63,8 +67,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _site_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in EMBEDDED_ENV_DROPPED}
     env["LIUKE_DATA_DIR"] = str(data_dir)
+    env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -131,6 +136,11 @@ def live_site(site_data_dir: Path) -> Iterator[str]:
                     else f"did not answer 200 on /login/ within {SERVER_START_TIMEOUT:.0f} s"
                 )
                 output = log_path.read_text(encoding="utf-8", errors="replace")
+                if len(output) > SERVER_OUTPUT_LIMIT:
+                    output = (
+                        f"[... {len(output) - SERVER_OUTPUT_LIMIT} characters left off ...]\n"
+                        + output[-SERVER_OUTPUT_LIMIT:]
+                    )
                 pytest.fail(f"`liuke serve` on {base_url} {what}\n--- server output ---\n{output}", pytrace=False)
             time.sleep(0.25)
         yield base_url
