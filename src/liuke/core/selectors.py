@@ -2,18 +2,65 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import QuerySet
 
 from . import changelog, visibility
 from .models import ChangeLogEntry
 
 
+@dataclass
+class FieldChange:
+    label: str
+    old: Any
+    new: Any
+
+
 def object_history(*, viewer: Any, obj: Any, limit: int = 200) -> list[ChangeLogEntry]:
+    """An object's history, newest first, each entry with ``display_changes`` a person can read:
+    field labels instead of column names, and related records by name instead of by id."""
     if not visibility.can(viewer, obj):
         return []
-    return list(changelog.entries_for(obj, limit=limit))
+    entries = list(changelog.entries_for(obj, limit=limit))
+    _attach_display_changes(type(obj), entries)
+    return entries
+
+
+def _attach_display_changes(model: type[models.Model], entries: list[ChangeLogEntry]) -> None:
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for entry in entries:
+        for key, old, new in entry.changed_fields():
+            field = by_attname.get(key)
+            if field is not None and field.is_relation and field.related_model is not None:
+                wanted[field.related_model].update(v for v in (old, new) if v is not None)
+    # One query per related model, however many entries name it.
+    names = {
+        related: {str(o.pk): str(o) for o in related._default_manager.filter(pk__in=pks)}
+        for related, pks in wanted.items()
+    }
+    for entry in entries:
+        changes = []
+        for key, old, new in entry.changed_fields():
+            field = by_attname.get(key)
+            if field is not None and field.primary_key:
+                continue  # the record's own id says nothing to a reader
+            if field is None:
+                changes.append(FieldChange(key, old, new))
+                continue
+            if field.is_relation and field.related_model in names:
+                lookup = names[field.related_model]
+                old = lookup.get(str(old), old) if old is not None else None
+                new = lookup.get(str(new), new) if new is not None else None
+            elif field.choices:
+                display = {str(k): v for k, v in field.flatchoices}
+                old, new = display.get(str(old), old), display.get(str(new), new)
+            changes.append(FieldChange(str(field.verbose_name), old, new))
+        entry.display_changes = changes  # type: ignore[attr-defined]
 
 
 def changelog_list(*, viewer: Any) -> QuerySet[ChangeLogEntry]:

@@ -27,7 +27,7 @@ def department_subtree(*, viewer: Any, department: Department) -> QuerySet[Depar
 
 
 def employee_list(*, viewer: Any, department: Department | None = None, include_left: bool = False) -> QuerySet:
-    qs = visibility.restrict(viewer, Employee).select_related("department", "user")
+    qs = visibility.restrict(viewer, Employee).select_related("department", "department__parent", "user")
     if department is not None:
         qs = qs.filter(department__path__startswith=department.path)
     if not include_left:
