@@ -3,6 +3,7 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
@@ -24,7 +25,11 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
         db = settings.DATABASES["default"]
-        self.stdout.write(f"liuke is serving on {url}  (database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']})")
-        self.stdout.write("Press Ctrl+C to stop.")
+        engine = db["ENGINE"].rsplit(".", 1)[-1]
+        self.stdout.write(
+            _("liuke is serving on %(url)s (database: %(engine)s %(name)s)")
+            % {"url": url, "engine": engine, "name": db["NAME"]}
+        )
+        self.stdout.write(_("Press Ctrl+C to stop."))
         sys.stdout.flush()
         serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="liuke")
