@@ -174,6 +174,9 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "verify-change-log-nightly": {"task": "liuke.core.verify_log", "schedule": 60 * 60 * 24},
+}
 
 LOGGING = {
     "version": 1,
