@@ -30,13 +30,20 @@ def object_history(*, viewer: Any, obj: Any, limit: int = 200) -> list[ChangeLog
     return entries
 
 
+def _readable(value: Any) -> Any:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) if value else None
+    return value
+
+
 def _attach_display_changes(model: type[models.Model], entries: list[ChangeLogEntry]) -> None:
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    by_attname: dict[str, Any] = {f.attname: f for f in model._meta.concrete_fields}
+    by_attname.update({f.name: f for f in model._meta.many_to_many})
     wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
     for entry in entries:
         for key, old, new in entry.changed_fields():
             field = by_attname.get(key)
-            if field is not None and field.is_relation and field.related_model is not None:
+            if field is not None and field.is_relation and not field.many_to_many and field.related_model is not None:
                 wanted[field.related_model].update(v for v in (old, new) if v is not None)
     # One query per related model, however many entries name it.
     names = {
@@ -50,9 +57,11 @@ def _attach_display_changes(model: type[models.Model], entries: list[ChangeLogEn
             if field is not None and field.primary_key:
                 continue  # the record's own id says nothing to a reader
             if field is None:
-                changes.append(FieldChange(key, old, new))
+                changes.append(FieldChange(key, _readable(old), _readable(new)))
                 continue
-            if field.is_relation and field.related_model in names:
+            if field.many_to_many:
+                old, new = _readable(old), _readable(new)
+            elif field.is_relation and field.related_model in names:
                 lookup = names[field.related_model]
                 old = lookup.get(str(old), old) if old is not None else None
                 new = lookup.get(str(new), new) if new is not None else None
