@@ -135,6 +135,10 @@ class _Builder:
                 cities = list(Division.objects.filter(parent_id=province_code, status="active").order_by("code")) or [
                     provinces[province_code]
                 ]
+                if len(cities) < s.teams:  # a municipality: its teams split the districts instead
+                    cities = (
+                        list(Division.objects.filter(parent__in=cities, status="active").order_by("code")) or cities
+                    )
                 for t_index in range(s.teams):
                     team = self.dept(TEAM_NAMES[t_index], f"{district.code}-{t_index + 1}", district)
                     lead = self.hire(team, Role.MANAGER)
