@@ -1,6 +1,8 @@
 """The registered cases: one per business model."""
 
-from liuke.customers.models import AccountTeamMember, Customer
+import datetime as dt
+
+from liuke.customers.models import AccountTeamMember, Contact, ContactKnower, Customer, FieldDefinition, FieldGroup
 from liuke.org.models import Department, Employee, Territory
 
 from .generic import ModelCase, register
@@ -15,7 +17,9 @@ register(
         add_url="/org/departments/new/",
         edit_data=lambda w, obj: {"name": "江苏新区", "code": obj.code, "parent": obj.parent_id, "manager": ""},
         edit_check=("name", "江苏新区"),
+        edit_denied=lambda w: [w.rep_a, w.manager_a, w.director],
         api_patch=lambda w, obj: {"name": "江苏新区"},
+        api_denied=lambda w: w.rep_a,
     )
 )
 
@@ -40,7 +44,9 @@ register(
             "leave_date": "",
         },
         edit_check=("phone", "13812345678"),
+        edit_denied=lambda w: [w.rep_a, w.manager_a, w.director],
         api_patch=lambda w, obj: {"phone": "13812345678"},
+        api_denied=lambda w: w.rep_a,
     )
 )
 
@@ -60,16 +66,73 @@ register(
             "division_codes": "310115",
         },
         edit_check=("name", "浦东片区"),
+        edit_denied=lambda w: [w.rep_a, w.manager_a, w.director],
+        entries_per_edit=2,  # the territory's fields, then its division set
     )
 )
+
+
+def _customer_form(w, obj):
+    return {
+        "name": obj.name,
+        "short_name": obj.short_name,
+        "kind": obj.kind,
+        "grade": obj.grade,
+        "status": obj.status,
+        "address": obj.address,
+        "division_code": obj.division_id or "",
+        "phone": "010-66668888",
+        "version": obj.version,
+    }
+
 
 register(
     ModelCase(
         model=Customer,
         list_url="/customers/",
-        api_url=None,
+        api_url="/api/customers/",
         scoped=lambda w: (w.rep_a, w.customer_a, w.customer_b),
-        pending="edit view and API come with the customer archive (issue 3)",
+        edit_url=lambda obj: f"/customers/{obj.pk}/edit/",
+        add_url="/customers/new/",
+        edit_data=_customer_form,
+        edit_check=("phone", "010-66668888"),
+        editor=lambda w: w.rep_a,  # reps keep their customers' archives
+        edit_denied=lambda w: [w.director],
+        add_denied=lambda w: [w.director],
+        api_patch=lambda w, obj: {"phone": "010-66668888"},
+        api_denied=lambda w: w.director,
+    )
+)
+
+register(
+    ModelCase(
+        model=Contact,
+        list_url=lambda w: w.customer_a.get_absolute_url(),
+        api_url="/api/contacts/",
+        scoped=lambda w: (w.rep_a, w.contact_a, w.contact_b),
+        label=lambda obj: obj.name,
+        detail_url=lambda obj: obj.customer.get_absolute_url(),
+        edit_url=lambda obj: f"/customers/{obj.customer_id}/contacts/{obj.pk}/",
+        add_url=lambda w: f"/customers/{w.customer_a.pk}/contacts/new/",
+        edit_data=lambda w, obj: {"name": obj.name, "title": "药剂科主任", "purchase_role": "decision_maker"},
+        edit_check=("title", "药剂科主任"),
+        editor=lambda w: w.rep_a,
+        edit_denied=lambda w: [w.director],
+        add_denied=lambda w: [w.director],
+        api_patch=lambda w, obj: {"title": "药剂科主任"},
+        api_denied=lambda w: w.director,
+    )
+)
+
+register(
+    ModelCase(
+        model=ContactKnower,
+        list_url=lambda w: w.customer_a.get_absolute_url(),
+        api_url=None,
+        scoped=lambda w: (w.rep_a, w.knower_a, w.knower_b),
+        label=lambda obj: f"{obj.employee.name} (",
+        detail_url=lambda obj: obj.contact.customer.get_absolute_url(),
+        pending="set from the contact page (POST .../knower/); its own API comes with record cards (issue 4)",
     )
 )
 
@@ -77,10 +140,52 @@ register(
     ModelCase(
         model=AccountTeamMember,
         list_url="/customers/",
-        api_url=None,
+        api_url="/api/account-team/",
         scoped=lambda w: (w.rep_a, w.customer_a.account_team.first(), w.customer_b.account_team.first()),
         detail_url=lambda obj: obj.customer.get_absolute_url(),
         label=lambda obj: obj.customer.name,
-        pending="shown on the customer page; its own views and API come with the customer archive (issue 3)",
+        api_patch=lambda w, obj: {"until": (dt.date.today() - dt.timedelta(days=1)).isoformat()},  # noqa: DTZ011
+        api_denied=lambda w: w.rep_a,
+        pending="assigned and ended from the customer page (POST .../team/); covered in tests/customers",
+    )
+)
+
+register(
+    ModelCase(
+        model=FieldGroup,
+        list_url="/customers/fields/",
+        api_url=None,
+        scoped=lambda w: (w.rep_a, FieldGroup.objects.get(key="basic"), None),
+        detail_url=lambda obj: "/customers/fields/",
+        label=lambda obj: obj.label_zh,
+        pending="groups come with the template; admins edit their fields",
+    )
+)
+
+register(
+    ModelCase(
+        model=FieldDefinition,
+        list_url="/customers/fields/",
+        api_url=None,
+        scoped=lambda w: (w.rep_a, FieldDefinition.objects.get(key="beds"), None),
+        detail_url=lambda obj: "/customers/fields/",
+        label=lambda obj: obj.label_zh,
+        edit_url=lambda obj: f"/customers/fields/{obj.pk}/",
+        add_url="/customers/fields/new/",
+        edit_data=lambda w, obj: {
+            "key": obj.key,
+            "label_zh": "实际开放床位数",
+            "label_en": obj.label_en,
+            "group": obj.group_id,
+            "type": obj.type,
+            "choices": "",
+            "required_for": ["hospital"],
+            "weight": 4,
+            "help_zh": obj.help_zh,
+            "help_en": obj.help_en,
+            "unit": obj.unit,
+        },
+        edit_check=("label_zh", "实际开放床位数"),
+        edit_denied=lambda w: [w.rep_a, w.manager_a, w.director],
     )
 )

@@ -12,7 +12,8 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "run the web UI and API (embedded default: SQLite, in-process jobs)"),
     "demo": ("demo", "create the demo company (deterministic for a seed)"),
-    "import": ("liuke_import", "import master data from CSV or XLSX (employees)"),
+    "import": ("liuke_import", "import master data from CSV or XLSX (employees, customers, account-team)"),
+    "export": ("liuke_export", "export data through the export gate, logged (customers)"),
     "verify-log": ("verify_log", "recompute the change log's hash chain and name the first broken entry"),
     "manage": ("", "any Django management command, e.g. `liuke manage migrate` (for administrators)"),
 }

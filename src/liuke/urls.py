@@ -6,12 +6,16 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from liuke.core import views as core_views
+from liuke.customers.api import AccountTeamMemberViewSet, ContactViewSet, CustomerViewSet
 from liuke.org.api import DepartmentViewSet, EmployeeViewSet, TerritoryViewSet
 
 router = DefaultRouter()
 router.register("departments", DepartmentViewSet)
 router.register("employees", EmployeeViewSet)
 router.register("territories", TerritoryViewSet)
+router.register("customers", CustomerViewSet)
+router.register("contacts", ContactViewSet)
+router.register("account-team", AccountTeamMemberViewSet)
 
 urlpatterns = [
     path("", core_views.home, name="home"),

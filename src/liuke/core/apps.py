@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import changelog
+        from . import changelog, lookups  # noqa: F401  (registers the LIKE lookup)
 
         changelog.connect_signals()

@@ -106,3 +106,27 @@ class ChainHead(models.Model):
 
     class Meta:
         verbose_name = _("change-log head")
+
+
+class ExportLog(models.Model):
+    """Every export: who took which data, how many rows, when (core.exports is the only writer)."""
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=ChangeSource.choices)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    format = models.CharField(_("format"), max_length=10)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-time",)
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.rows} · {self.actor_name}"

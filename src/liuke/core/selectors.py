@@ -26,7 +26,7 @@ def object_history(*, viewer: Any, obj: Any, limit: int = 200) -> list[ChangeLog
     if not visibility.can(viewer, obj):
         return []
     entries = list(changelog.entries_for(obj, limit=limit))
-    _attach_display_changes(type(obj), entries)
+    attach_display_changes(type(obj), entries)
     return entries
 
 
@@ -36,7 +36,7 @@ def _readable(value: Any) -> Any:
     return value
 
 
-def _attach_display_changes(model: type[models.Model], entries: list[ChangeLogEntry]) -> None:
+def attach_display_changes(model: type[models.Model], entries: list[ChangeLogEntry]) -> None:
     by_attname: dict[str, Any] = {f.attname: f for f in model._meta.concrete_fields}
     by_attname.update({f.name: f for f in model._meta.many_to_many})
     wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
@@ -50,12 +50,17 @@ def _attach_display_changes(model: type[models.Model], entries: list[ChangeLogEn
         related: {str(o.pk): str(o) for o in related._default_manager.filter(pk__in=pks)}
         for related, pks in wanted.items()
     }
+    expand = getattr(model, "changelog_expand", None)  # a model may spell out a JSON column itself
+    expand_context = model.changelog_expand_context() if expand is not None and entries else None  # type: ignore[attr-defined]
     for entry in entries:
         changes = []
         for key, old, new in entry.changed_fields():
             field = by_attname.get(key)
             if field is not None and field.primary_key:
                 continue  # the record's own id says nothing to a reader
+            if expand is not None and (expanded := expand(key, old, new, expand_context)) is not None:
+                changes.extend(FieldChange(label, o, n) for label, o, n in expanded)
+                continue
             if field is None:
                 changes.append(FieldChange(key, _readable(old), _readable(new)))
                 continue

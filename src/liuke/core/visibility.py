@@ -48,6 +48,21 @@ class Scope:
 
 
 NOBODY = Scope(user_id=None, employee_id=None, role=None, sees_all=False, is_admin=False)
+_SYSTEM_SCOPE = Scope(user_id=None, employee_id=None, role="admin", sees_all=True, is_admin=True)
+
+
+class _System:
+    """The viewer of system work (command line run by an operator, scheduled jobs): sees everything."""
+
+    is_authenticated = True
+    is_active = True
+    pk = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
 
 PolicyFn = Callable[[Scope], Q | None]  # None means "no restriction"
 
@@ -77,6 +92,8 @@ def registered_models() -> list[type[models.Model]]:
 
 def scope_for(user: Any) -> Scope:
     """Compute (and cache on the user object) the viewer's scope."""
+    if user is SYSTEM:
+        return _SYSTEM_SCOPE
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOBODY
     cached = getattr(user, "_liuke_scope", None)

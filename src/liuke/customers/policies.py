@@ -1,4 +1,4 @@
-"""How customers plug into core.visibility: through their account team."""
+"""How the customer archive plugs into core.visibility: through the account team."""
 
 from django.db.models import Q
 from django.utils import timezone
@@ -7,7 +7,7 @@ from liuke.core import visibility
 from liuke.core.visibility import Scope
 from liuke.org.choices import EmployeeStatus, Role
 
-from .models import AccountTeamMember, Customer
+from .models import AccountTeamMember, Contact, ContactKnower, Customer, FieldDefinition, FieldGroup
 
 
 def customer_q(scope: Scope, prefix: str = "") -> Q | None:
@@ -28,5 +28,34 @@ def customer_q(scope: Scope, prefix: str = "") -> Q | None:
     return Q(pk__in=[])  # auditors: only what their audit tasks grant
 
 
-visibility.register(Customer, view=customer_q)
-visibility.register(AccountTeamMember, view=lambda scope: customer_q(scope, prefix="customer__"))
+def team_change_q(scope: Scope, prefix: str = "") -> Q | None:
+    """Only managers (over their subtree) put people on account teams or take them off."""
+    if scope.role != Role.MANAGER:
+        return Q(pk__in=[])
+    return customer_q(scope, prefix)
+
+
+def _everyone(scope: Scope) -> Q | None:
+    return None
+
+
+visibility.register(Customer, view=customer_q, change=customer_q)
+visibility.register(Contact, view=lambda s: customer_q(s, "customer__"), change=lambda s: customer_q(s, "customer__"))
+visibility.register(
+    ContactKnower,
+    view=lambda s: customer_q(s, "contact__customer__"),
+    change=lambda s: customer_q(s, "contact__customer__"),
+)
+visibility.register(
+    AccountTeamMember, view=lambda s: customer_q(s, "customer__"), change=lambda s: team_change_q(s, "customer__")
+)
+visibility.register(FieldGroup, view=_everyone)
+visibility.register(FieldDefinition, view=_everyone)
+
+
+def can_manage_team(user, customer: Customer) -> bool:
+    """Admins, and managers who may change the customer, put people on its account team."""
+    scope = visibility.scope_for(user)
+    if scope.is_admin:
+        return True
+    return scope.role == Role.MANAGER and visibility.can(user, customer, visibility.CHANGE)

@@ -1,15 +1,25 @@
-"""Reads of customers, always through core.visibility."""
+"""Reads of the customer archive, always through core.visibility."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from liuke.core import visibility
+from liuke.core.models import ChangeLogEntry
+from liuke.core.text import search_term
+from liuke.org.choices import EmployeeStatus
+from liuke.org.models import Department, Employee
 
-from .models import AccountTeamMember, Customer
+from . import completeness
+from .choices import CustomerStatus
+from .fields import active_definitions, display_value
+from .models import AccountTeamMember, Contact, ContactKnower, Customer, CustomerEvent
 
 
 def current_team_q(prefix: str = "") -> Q:
@@ -19,11 +29,156 @@ def current_team_q(prefix: str = "") -> Q:
     )
 
 
-def customer_list(*, viewer: Any, query: str = "") -> QuerySet[Customer]:
-    qs = visibility.restrict(viewer, Customer).filter(archived_at__isnull=True).select_related("division")
-    if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(code__icontains=query) | Q(address__icontains=query))
-    return qs.order_by("code")
+def _current_members() -> QuerySet[AccountTeamMember]:
+    return AccountTeamMember.objects.filter(current_team_q()).exclude(employee__status=EmployeeStatus.LEFT)
+
+
+def with_coverage(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Annotate ``team_people`` and ``team_roles`` (current members who have not left), set-based in SQL."""
+
+    def count_of(column: str) -> Subquery:
+        members = (
+            _current_members()
+            .filter(customer=OuterRef("pk"))
+            .order_by()
+            .values("customer")
+            .annotate(n=Count(column, distinct=True))
+            .values("n")
+        )
+        return Subquery(members, output_field=IntegerField())
+
+    return qs.annotate(
+        team_people=Coalesce(count_of("employee"), Value(0)), team_roles=Coalesce(count_of("role"), Value(0))
+    )
+
+
+def single_threaded_q() -> Q:
+    """Active customers that break the 双线联系 rule: fewer than two people, or fewer than two roles."""
+    return Q(status=CustomerStatus.ACTIVE) & (Q(team_people__lt=2) | Q(team_roles__lt=2))
+
+
+def team_counts(customer: Customer) -> tuple[int, int]:
+    members = _current_members().filter(customer=customer)
+    return (members.values("employee").distinct().count(), members.values("role").distinct().count())
+
+
+def visible_customers(*, viewer: Any) -> QuerySet[Customer]:
+    return visibility.restrict(viewer, Customer).filter(archived_at__isnull=True)
+
+
+def _fuzzy_variants(term: str) -> list[str]:
+    """One wrong or one extra letter in a typed pinyin abbreviation (``bjtrhyy`` → ``bjtryy``)."""
+    deletions = {term[:i] + term[i + 1 :] for i in range(len(term))}
+    substitutions = {term[:i] + "_" + term[i + 1 :] for i in range(len(term))}
+    return sorted(deletions | substitutions)
+
+
+def search(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
+    """Name, short name, code, phone and pinyin (full or initials), width- and punctuation-insensitive."""
+    term = search_term(query)
+    if not term:
+        return qs
+    exact = qs.filter(search_text__contains=term)
+    if len(term) < 5 or not re.fullmatch(r"[a-z]+", term) or exact.exists():
+        return exact
+    fuzzy = Q()
+    for variant in _fuzzy_variants(term):
+        fuzzy |= Q(search_text__like=f"%{variant}%")  # `_` is LIKE's one-character wildcard
+    return qs.filter(fuzzy)
+
+
+@dataclass
+class CustomerFilters:
+    q: str = ""
+    kind: str = ""
+    grade: str = ""
+    status: str = ""
+    division: str = ""  # a division code: everything under it
+    territory: int | None = None
+    member: int | None = None  # employee id on the current team
+    department: int | None = None  # a current team member works in this department (or below)
+    completeness_min: int | None = None
+    completeness_max: int | None = None
+    coverage: str = ""  # "single" or "covered"
+    sort: str = "code"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+SORTS = {
+    "code": ("code",),
+    "name": ("name_key", "code"),
+    "-completeness": ("-completeness", "code"),
+    "completeness": ("completeness", "code"),
+    "-updated": ("-updated_at",),
+}
+
+
+def _division_q(code: str, prefix: str = "division__code") -> Q:
+    code = code.strip()
+    if len(code) != 6 or not code.isdigit():
+        return Q(pk__in=[])
+    if code.endswith("0000"):
+        return Q(**{f"{prefix}__startswith": code[:2]})
+    if code.endswith("00"):
+        return Q(**{f"{prefix}__startswith": code[:4]})
+    return Q(**{prefix: code})
+
+
+def customer_list(*, viewer: Any, filters: CustomerFilters | None = None, query: str = "") -> QuerySet[Customer]:
+    """The customers a viewer may see, filtered, searched and sorted; coverage annotated."""
+    f = filters or CustomerFilters(q=query)
+    qs = visible_customers(viewer=viewer).select_related("division")
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.grade:
+        qs = qs.filter(grade=f.grade)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.division:
+        qs = qs.filter(_division_q(f.division))
+    if f.territory:
+        codes = list(
+            visibility.restrict(viewer, _territory_model())
+            .filter(pk=f.territory)
+            .values_list("divisions__code", flat=True)
+        )
+        area = Q(pk__in=[])
+        for code in filter(None, codes):
+            area |= _division_q(code)
+        qs = qs.filter(area)
+    if f.member:
+        qs = qs.filter(pk__in=_current_members().filter(employee_id=f.member).values("customer_id"))
+    if f.department:
+        dept = Department.objects.filter(pk=f.department).first()
+        path = dept.path if dept else "-"
+        qs = qs.filter(
+            pk__in=_current_members().filter(employee__department__path__startswith=path).values("customer_id")
+        )
+    if f.completeness_min is not None:
+        qs = qs.filter(completeness__gte=f.completeness_min)
+    if f.completeness_max is not None:
+        qs = qs.filter(completeness__lte=f.completeness_max)
+    qs = with_coverage(qs)
+    if f.coverage == "single":
+        qs = qs.filter(single_threaded_q())
+    elif f.coverage == "covered":
+        qs = qs.exclude(single_threaded_q())
+    if f.q:
+        qs = search(qs, f.q)
+    return qs.order_by(*SORTS.get(f.sort, SORTS["code"]))
+
+
+def _territory_model():
+    from liuke.org.models import Territory
+
+    return Territory
+
+
+def customer_list_with_team(*, viewer: Any, filters: CustomerFilters | None = None, query: str = "") -> QuerySet:
+    team = _current_members().select_related("employee").order_by("role")
+    return customer_list(viewer=viewer, filters=filters, query=query).prefetch_related(
+        Prefetch("account_team", queryset=team, to_attr="current_team")
+    )
 
 
 def customer_detail_team(*, viewer: Any, customer: Customer) -> list[AccountTeamMember]:
@@ -35,6 +190,164 @@ def customer_detail_team(*, viewer: Any, customer: Customer) -> list[AccountTeam
     )
 
 
-def customer_list_with_team(*, viewer: Any, query: str = "") -> QuerySet[Customer]:
-    team = AccountTeamMember.objects.filter(current_team_q()).select_related("employee")
-    return customer_list(viewer=viewer, query=query).prefetch_related(Prefetch("account_team", queryset=team))
+@dataclass
+class FieldRow:
+    key: str
+    label: str
+    value: str
+    required: bool
+    help_text: str
+
+
+@dataclass
+class FieldGroupView:
+    key: str
+    label: str
+    rows: list[FieldRow]
+
+
+@dataclass
+class CustomerDossier:
+    """Everything the 360° page shows, in a bounded number of queries."""
+
+    customer: Customer
+    groups: list[FieldGroupView]
+    items: list[completeness.Item]
+    score: int
+    handover_ready: bool
+    contacts: list[Contact]
+    team: list[AccountTeamMember]
+    past_team: list[AccountTeamMember]
+    team_people: int
+    team_roles: int
+    timeline: list[Any]
+    merged: list[Customer]
+
+
+def customer_dossier(*, viewer: Any, customer: Customer) -> CustomerDossier:
+    definitions = active_definitions()
+    values = customer.fields or {}
+    groups: dict[str, FieldGroupView] = {}
+    for defn in definitions:
+        value = display_value(defn, values.get(defn.key))
+        required = defn.is_required_for(customer.kind)
+        if not value and not required:
+            continue  # only what has data, or what the archive still needs
+        group = groups.setdefault(defn.group.key, FieldGroupView(defn.group.key, defn.group.label, []))
+        group.rows.append(FieldRow(defn.key, defn.label, value, required, defn.help_text))
+    knowers = ContactKnower.objects.filter(archived_at__isnull=True).select_related("employee")
+    contacts = list(
+        Contact.objects.filter(customer=customer, archived_at__isnull=True).prefetch_related(
+            Prefetch("knowers", queryset=knowers, to_attr="current_knowers")
+        )
+    )
+    for contact in contacts:
+        active = [k for k in contact.current_knowers if k.employee.status != EmployeeStatus.LEFT]
+        contact.known_by = active  # type: ignore[attr-defined]
+        contact.single_knower = contact.is_key and len(active) < 2  # type: ignore[attr-defined]
+    all_members = list(
+        visibility.restrict(viewer, AccountTeamMember)
+        .filter(customer=customer, archived_at__isnull=True)
+        .select_related("employee", "employee__department")
+        .order_by("role", "-since")
+    )
+    team = [m for m in all_members if m.is_current and m.employee.status != EmployeeStatus.LEFT]
+    past = [m for m in all_members if m not in team]
+    people, roles = len({m.employee_id for m in team}), len({m.role for m in team})
+    items = completeness.breakdown(
+        customer, definitions=definitions, contact_count=len(contacts), team_people=people, team_roles=roles
+    )
+    score = completeness.score(items)
+    merged = list(Customer.objects.filter(merged_into=customer))
+    return CustomerDossier(
+        customer=customer,
+        groups=list(groups.values()),
+        items=items,
+        score=score,
+        handover_ready=score >= completeness.handover_threshold(),
+        contacts=contacts,
+        team=team,
+        past_team=past,
+        team_people=people,
+        team_roles=roles,
+        timeline=customer_timeline(customer=customer, merged=merged),
+        merged=merged,
+    )
+
+
+@dataclass
+class TimelineItem:
+    time: Any
+    kind: str  # "event" or "change"
+    title: str
+    actor: str
+    entry: ChangeLogEntry | None = None
+
+
+def customer_timeline(*, customer: Customer, merged: list[Customer] | None = None, limit: int = 100) -> list:
+    """Business events and the change log of the customer (and customers merged into it), newest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from liuke.core.selectors import attach_display_changes
+
+    ids = [customer.pk, *[m.pk for m in merged or []]]
+    contact_ids = list(Contact.objects.filter(customer_id__in=ids).values_list("pk", flat=True))
+    ct = ContentType.objects.get_for_models(Customer, Contact)
+    entries = list(
+        ChangeLogEntry.objects.filter(
+            Q(content_type=ct[Customer], object_id__in=[str(i) for i in ids])
+            | Q(content_type=ct[Contact], object_id__in=[str(i) for i in contact_ids])
+        )
+        .select_related("content_type")
+        .order_by("-seq")[:limit]
+    )
+    attach_display_changes(Customer, [e for e in entries if e.content_type_id == ct[Customer].pk])
+    attach_display_changes(Contact, [e for e in entries if e.content_type_id == ct[Contact].pk])
+    items = [TimelineItem(e.time, "change", e.object_repr, e.actor_name if e.actor_id else "", e) for e in entries]
+    for ev in CustomerEvent.objects.filter(customer_id__in=ids).select_related("actor")[:limit]:
+        items.append(TimelineItem(ev.time, "event", ev.message, ev.actor.get_username() if ev.actor else ""))
+    items.sort(key=lambda i: i.time, reverse=True)
+    return items[:limit]
+
+
+# --- coverage overview (双线联系) ----------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    department: Department
+    depth: int
+    customers: int
+    single: int
+
+
+def coverage_by_department(*, viewer: Any) -> list[CoverageRow]:
+    """Active customers, and how many of them are single-threaded, per department (team, district, region):
+    a customer counts once for every department whose subtree holds one of its current team members.
+    One SQL query; the viewer's visibility applies."""
+    visible = with_coverage(visible_customers(viewer=viewer).filter(status=CustomerStatus.ACTIVE))
+    single_ids = visible.filter(single_threaded_q()).values("pk")
+
+    def count(only_single: bool) -> Subquery:
+        members = _current_members().filter(
+            customer__in=single_ids if only_single else visible.values("pk"),
+            employee__department__path__startswith=OuterRef("path"),
+        )
+        counted = members.order_by().annotate(g=Value(1)).values("g").annotate(n=Count("customer", distinct=True))
+        return Subquery(counted.values("n"), output_field=IntegerField())
+
+    departments = (
+        Department.objects.filter(archived_at__isnull=True)
+        .annotate(customers=Coalesce(count(False), Value(0)), single=Coalesce(count(True), Value(0)))
+        .filter(customers__gt=0)
+        .order_by("path")
+    )
+    return [CoverageRow(d, d.depth, d.customers, d.single) for d in departments]
+
+
+def unassigned_customers(*, viewer: Any) -> QuerySet[Customer]:
+    return with_coverage(visible_customers(viewer=viewer)).filter(team_people=0, status=CustomerStatus.ACTIVE)
+
+
+def employees_for_assignment(*, viewer: Any) -> QuerySet[Employee]:
+    return visibility.restrict(viewer, Employee).exclude(status=EmployeeStatus.LEFT).select_related("department")

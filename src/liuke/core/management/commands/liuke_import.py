@@ -8,6 +8,8 @@ from liuke.core.tabular import UnusableFile
 # KIND -> "module:function"; later apps add theirs.
 IMPORTERS = {
     "employees": "liuke.org.importers:employee_import_run",
+    "customers": "liuke.customers.importers:customer_import_run",
+    "account-team": "liuke.customers.importers:account_team_import_run",
 }
 
 
