@@ -53,7 +53,7 @@ def attach_display_changes(model: type[models.Model], entries: list[ChangeLogEnt
     expand = getattr(model, "changelog_expand", None)  # a model may spell out a JSON column itself
     expand_context = model.changelog_expand_context() if expand is not None and entries else None  # type: ignore[attr-defined]
     for entry in entries:
-        changes = []
+        changes: list[FieldChange] = []
         for key, old, new in entry.changed_fields():
             field = by_attname.get(key)
             if field is not None and field.primary_key:

@@ -138,7 +138,7 @@ class CustomerViewSet(VisibleViewSet):
         data = dict(data)
         data.pop("confirm_duplicate", None)
         fields, division_code = data.pop("fields", None), data.pop("division_code", None)
-        expected = self.request.data.get("version")
+        expected = self.request.data.get("version") if isinstance(self.request.data, dict) else None
         try:
             return services.customer_update(
                 customer=instance,
@@ -171,8 +171,11 @@ class ContactViewSet(VisibleViewSet):
         )
 
     def check_create_permission(self) -> None:
-        customer = self.request.data.get("customer")
-        if not visibility.restrict(self.request.user, Customer, visibility.CHANGE).filter(pk=customer).exists():
+        customer = self.request.data.get("customer") if isinstance(self.request.data, dict) else None
+        if (
+            not str(customer or "").isdigit()
+            or not visibility.restrict(self.request.user, Customer, visibility.CHANGE).filter(pk=customer).exists()
+        ):
             raise exceptions.PermissionDenied
 
     def create_via_service(self, data):
@@ -196,7 +199,8 @@ class AccountTeamMemberViewSet(VisibleViewSet):
         return super().get_queryset().select_related("employee")
 
     def check_create_permission(self) -> None:
-        customer = Customer.objects.filter(pk=self.request.data.get("customer")).first()
+        pk = str(self.request.data.get("customer") or "") if isinstance(self.request.data, dict) else ""
+        customer = Customer.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
         if customer is None or not can_manage_team(self.request.user, customer):
             raise exceptions.PermissionDenied
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,7 @@ CORE = ("code", "name", "short_name", "kind", "grade", "status", "address", "pho
 
 def archive_form_field(defn: FieldDefinition) -> forms.Field:
     """The widget for one archive field; the service validates the value (fields.clean_value)."""
-    common = {"label": defn.label, "required": False, "help_text": defn.help_text}
+    common: dict[str, Any] = {"label": defn.label, "required": False, "help_text": defn.help_text}
     choices = [(c["value"], c.get("label_en" if defn.english else "label_zh") or c["value"]) for c in defn.choices]
     if defn.type == FieldType.LONGTEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), **common)
@@ -107,7 +109,7 @@ class ContactForm(ServiceForm):
 
 
 class KnowerForm(ServiceForm):
-    employee = forms.ModelChoiceField(label=_("employee"), queryset=None)
+    employee: forms.ModelChoiceField = forms.ModelChoiceField(label=_("employee"), queryset=None)
     familiarity = forms.TypedChoiceField(
         label=_("familiarity"),
         choices=[("", _("no longer knows them")), *Familiarity.choices],
@@ -122,7 +124,7 @@ class KnowerForm(ServiceForm):
 
 
 class TeamAssignForm(ServiceForm):
-    employee = forms.ModelChoiceField(label=_("employee"), queryset=None)
+    employee: forms.ModelChoiceField = forms.ModelChoiceField(label=_("employee"), queryset=None)
     role = forms.ChoiceField(label=_("role"), choices=TeamRole.choices)
     since = forms.DateField(label=_("since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

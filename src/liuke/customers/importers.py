@@ -208,7 +208,7 @@ def account_team_import_run(*, path: str, dry_run: bool = False, actor=None) -> 
             problems.append(("since", _("The date %(date)s is in the future.") % {"date": since}))
         for field_name, reason in problems:
             result.reject(row_no, field_name, reason)
-        if problems:
+        if problems or customer is None or employee is None or role is None:
             return
         current = AccountTeamMember.objects.filter(
             customer=customer, employee=employee, role=role, archived_at__isnull=True

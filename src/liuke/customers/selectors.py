@@ -215,7 +215,7 @@ class CustomerDossier:
     items: list[completeness.Item]
     score: int
     handover_ready: bool
-    contacts: list[Contact]
+    contacts: list[Any]
     team: list[AccountTeamMember]
     past_team: list[AccountTeamMember]
     team_people: int
@@ -346,7 +346,7 @@ def coverage_by_department(*, viewer: Any) -> list[CoverageRow]:
 
 
 def unassigned_customers(*, viewer: Any) -> QuerySet[Customer]:
-    return with_coverage(visible_customers(viewer=viewer)).filter(team_people=0, status=CustomerStatus.ACTIVE)
+    return with_coverage(visible_customers(viewer=viewer)).filter(Q(team_people=0), status=CustomerStatus.ACTIVE)
 
 
 def employees_for_assignment(*, viewer: Any) -> QuerySet[Employee]:

@@ -67,12 +67,10 @@ def division_resolve(*, address: str, division_code: str | None = None) -> Divis
     from liuke.org.address import DivisionIndex
 
     match = DivisionIndex.default().resolve(address)
+    # "ambiguous" with a code: only a common ancestor (a province, a city) is known.
+    method: str = match.method if match.method in DivisionMethod.values else DivisionMethod.NONE
     if match.code is None:
-        method = DivisionMethod.AMBIGUOUS if match.method == "ambiguous" else DivisionMethod.NONE
         return DivisionResolution(None, method, match.confidence)
-    method = match.method if match.method in DivisionMethod.values else DivisionMethod.PARTIAL
-    if match.method == "ambiguous":
-        method = DivisionMethod.AMBIGUOUS  # only a common ancestor is known
     return DivisionResolution(Division.objects.filter(code=match.code).first(), method, match.confidence)
 
 
@@ -122,7 +120,7 @@ def customers_refresh_derived(*, batch_size: int = 2000, queryset=None) -> int:
     ids = list(base.order_by("pk").values_list("pk", flat=True))
     done = 0
     for start in range(0, len(ids), batch_size):
-        batch = list(base.filter(pk__in=ids[start : start + batch_size]))
+        batch: list[Any] = list(base.filter(pk__in=ids[start : start + batch_size]))
         for c in batch:
             items = completeness.breakdown(
                 c,

@@ -194,7 +194,8 @@ def _conflict_rows(current: Customer, mine: dict, definitions) -> list[dict]:
     for key in ("name", "short_name", "kind", "grade", "status", "address", "phone"):
         theirs = getattr(current, key)
         if (mine.get(key) or "") != (theirs or ""):
-            rows.append({"label": Customer._meta.get_field(key).verbose_name, "mine": mine.get(key), "theirs": theirs})
+            label = getattr(Customer._meta.get_field(key), "verbose_name", key)
+            rows.append({"label": label, "mine": mine.get(key), "theirs": theirs})
     for defn in definitions:
         theirs = (current.fields or {}).get(defn.key)
         ours = mine.get(defn.key)
