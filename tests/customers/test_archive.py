@@ -149,16 +149,17 @@ def test_stored_completeness_follows_contacts_and_team(world):
     assert Contact.objects.filter(customer=customer).count() == 2
 
 
-def test_customer_page_lists_what_is_missing_and_hides_empty_optional_groups(world, client):
+def test_customer_page_lists_what_is_missing_and_shows_only_groups_with_data(world, client):
     client.force_login(world.rep_a.user)
     page = client.get(world.customer_a.get_absolute_url()).content.decode()
-    assert 'data-testid="missing-items"' in page
-    required = FieldDefinition.objects.filter(key="hospital_level").first()
-    assert required.label_zh in page
-    optional = [d for d in active_definitions() if not d.required_for]
-    assert all(
-        f'id="group-{d.group.key}"' not in page or d.group.fields.exclude(required_for=[]).exists() for d in optional
-    )
+    missing = page.split('data-testid="missing-items"')[1].split("</ul>")[0]
+    assert FieldDefinition.objects.get(key="hospital_level").label_zh in missing
+    assert 'id="group-' not in page  # nothing filled in yet: no empty sections
+    services.customer_update(customer=world.customer_a, data={}, fields={"beds": 600})
+    page = client.get(world.customer_a.get_absolute_url()).content.decode()
+    beds = FieldDefinition.objects.select_related("group").get(key="beds")
+    assert page.count('id="group-') == 1
+    assert f'id="group-{beds.group.key}"' in page
 
 
 def test_merge_moves_contacts_and_team_and_keeps_both_histories(world, client):

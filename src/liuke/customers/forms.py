@@ -121,6 +121,7 @@ class KnowerForm(ServiceForm):
     def __init__(self, *args, employees=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employee"].queryset = employees
+        self.fields["employee"].empty_label = _("Choose an employee")
 
 
 class TeamAssignForm(ServiceForm):
@@ -131,6 +132,7 @@ class TeamAssignForm(ServiceForm):
     def __init__(self, *args, employees=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employee"].queryset = employees
+        self.fields["employee"].empty_label = _("Choose an employee")
 
 
 class MergeForm(ServiceForm):

@@ -231,8 +231,8 @@ def customer_dossier(*, viewer: Any, customer: Customer) -> CustomerDossier:
     for defn in definitions:
         value = display_value(defn, values.get(defn.key))
         required = defn.is_required_for(customer.kind)
-        if not value and not required:
-            continue  # only what has data, or what the archive still needs
+        if not value:
+            continue  # only sections with data; what is missing is listed with the completeness score
         group = groups.setdefault(defn.group.key, FieldGroupView(defn.group.key, defn.group.label, []))
         group.rows.append(FieldRow(defn.key, defn.label, value, required, defn.help_text))
     knowers = ContactKnower.objects.filter(archived_at__isnull=True).select_related("employee")

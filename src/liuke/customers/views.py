@@ -134,6 +134,12 @@ def customer_edit(request, pk=None):
     if customer is None and not (scope.is_admin or scope.role in (Role.REP, Role.MANAGER)):
         raise PermissionDenied
     definitions = active_definitions()
+    if customer is not None:
+        # Fields that only concern other kinds of customer (a hospital's beds for a pharmacy) stay out of the way.
+        values = customer.fields or {}
+        definitions = [
+            d for d in definitions if not d.required_for or customer.kind in d.required_for or d.key in values
+        ]
     form = CustomerForm(request.POST or None, instance=customer, definitions=definitions, viewer=viewer)
     duplicate = conflict = None
     if request.method == "POST" and form.is_valid():
