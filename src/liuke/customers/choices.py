@@ -45,7 +45,7 @@ class DivisionMethod(models.TextChoices):
 class FieldType(models.TextChoices):
     TEXT = "text", _("Text")
     LONGTEXT = "longtext", _("Long text")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("field type", "Number")
     DATE = "date", _("Date")
     CHOICE = "choice", _("Choice")
     MULTICHOICE = "multichoice", _("Multiple choice")

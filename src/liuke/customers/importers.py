@@ -103,7 +103,7 @@ def customer_import_run(*, path: str, dry_run: bool = False, actor=None) -> Impo
                 )
             )
         if not name:
-            problems.append(("name", _("The name is empty.")))
+            problems.append(("name", _("The customer name is empty.")))
         if kind is None:
             problems.append(
                 (
