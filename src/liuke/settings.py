@@ -185,6 +185,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LIUKE_LOG_LEVEL", "WARNING")},
 }
 
+# A customer whose archive completeness reaches this score is "handover-ready".
+LIUKE_HANDOVER_READY_THRESHOLD = int(os.environ.get("LIUKE_HANDOVER_READY_THRESHOLD", "80"))
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

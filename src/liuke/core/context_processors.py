@@ -12,6 +12,7 @@ NAV = [
     (_("Departments"), "org:department_list", None),
     (_("Employees"), "org:employee_list", None),
     (_("Territories"), "org:territory_list", None),
+    (_("Archive fields"), "customers:field_list", {"admin"}),
     (_("Change log"), "core:changelog_list", {"admin", "director", "auditor"}),
     (_("API"), "api-docs", None),
 ]
