@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,3 +56,47 @@ class ImportResult:
 
 class DryRunRollback(Exception):
     """Raised inside the import transaction to undo a dry run."""
+
+
+RowHandler = Callable[[ImportResult, int, dict[str, Any], dict[str, Any]], None]
+
+
+def run_import(
+    *, path: str, kind: str, columns: list, dry_run: bool, actor: Any, handle_row: RowHandler
+) -> ImportResult:
+    """Read a master-data file and hand each row to ``handle_row(result, row_no, values, state)``.
+
+    All good rows land in one transaction (attributed to ``actor`` with source ``import``); a row whose
+    handler raises ValidationError is rejected with its messages and leaves nothing behind (savepoint);
+    a dry run rolls everything back. ``read_table`` raises UnusableFile for a file that cannot be used.
+    """
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from .changelog import change_context
+    from .choices import ChangeSource
+    from .tabular import read_table
+
+    table = read_table(path, columns)
+    result = ImportResult(file=str(path), kind=kind, dry_run=dry_run)
+    if table.unknown:
+        result.warnings.append(_("Columns not used: %(cols)s") % {"cols": ", ".join(table.unknown)})
+    state: dict[str, Any] = {}
+    try:
+        with change_context(source=ChangeSource.IMPORT, actor=actor), transaction.atomic():
+            for row_no, values in table.rows:
+                result.rows += 1
+                try:
+                    with transaction.atomic():
+                        handle_row(result, row_no, values, state)
+                except ValidationError as exc:
+                    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
+                    for field_name, messages in items:
+                        field_name = "" if field_name == "__all__" else field_name.removeprefix("field_")
+                        result.reject(row_no, field_name, "; ".join(messages))
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    return result

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liuke.core.changelog import change_context
-from liuke.core.choices import ChangeSource
-from liuke.core.imports import DryRunRollback, ImportResult
-from liuke.core.tabular import Column, clean_text, parse_date, read_table
+from liuke.core.imports import ImportResult, run_import
+from liuke.core.tabular import Column, clean_text, parse_date
 from liuke.org.models import Employee
 
 from . import services
@@ -52,31 +46,6 @@ TEAM_COLUMNS = [
 ]
 
 
-def _run(path: str, kind: str, columns: list[Column], dry_run: bool, actor, row_fn) -> ImportResult:
-    table = read_table(path, columns)
-    result = ImportResult(file=str(path), kind=kind, dry_run=dry_run)
-    if table.unknown:
-        result.warnings.append(_("Columns not used: %(cols)s") % {"cols": ", ".join(table.unknown)})
-    try:
-        with change_context(source=ChangeSource.IMPORT, actor=actor), transaction.atomic():
-            state: dict[str, Any] = {"seen": {}}
-            for row_no, values in table.rows:
-                result.rows += 1
-                try:
-                    with transaction.atomic():
-                        row_fn(result, row_no, values, state)
-                except ValidationError as exc:
-                    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
-                    for field_name, msgs in items:
-                        field_name = "" if field_name == "__all__" else field_name.removeprefix("field_")
-                        result.reject(row_no, field_name, "; ".join(msgs))
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
-    return result
-
-
 def customer_import_run(*, path: str, dry_run: bool = False, actor=None) -> ImportResult:
     """Create or update customers by code; extra columns that name archive fields fill those fields.
 
@@ -95,7 +64,7 @@ def customer_import_run(*, path: str, dry_run: bool = False, actor=None) -> Impo
         problems = []
         if not code:
             problems.append(("code", _("The customer code is empty.")))
-        elif code in state["seen"]:
+        elif code in state.setdefault("seen", {}):
             problems.append(
                 (
                     "code",
@@ -161,7 +130,14 @@ def customer_import_run(*, path: str, dry_run: bool = False, actor=None) -> Impo
             result.updated += 1
             result.imported += 1
 
-    return _run(path, "customers", CUSTOMER_COLUMNS + field_columns, dry_run, actor, row)
+    return run_import(
+        path=path,
+        kind="customers",
+        columns=CUSTOMER_COLUMNS + field_columns,
+        dry_run=dry_run,
+        actor=actor,
+        handle_row=row,
+    )
 
 
 def _differs(customer: Customer, data: dict, fields: dict, division_code: str | None) -> bool:
@@ -220,4 +196,6 @@ def account_team_import_run(*, path: str, dry_run: bool = False, actor=None) -> 
         result.created += 1
         result.imported += 1
 
-    return _run(path, "account-team", TEAM_COLUMNS, dry_run, actor, row)
+    return run_import(
+        path=path, kind="account-team", columns=TEAM_COLUMNS, dry_run=dry_run, actor=actor, handle_row=row
+    )

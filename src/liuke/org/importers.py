@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liuke.core.changelog import change_context
-from liuke.core.choices import ChangeSource
-from liuke.core.imports import DryRunRollback, ImportResult
-from liuke.core.tabular import Column, clean_text, parse_date, read_table
+from liuke.core.imports import ImportResult, run_import
+from liuke.core.tabular import Column, clean_text, parse_date
 
 from . import services
 from .choices import Role
@@ -46,22 +43,17 @@ def employee_import_run(*, path: str, dry_run: bool = False, actor=None) -> Impo
     Good rows are applied together in one transaction; every bad row is reported with its row
     number, column and reason and changes nothing. ``dry_run`` checks everything and keeps nothing.
     """
-    table = read_table(path, COLUMNS)  # raises UnusableFile
-    result = ImportResult(file=str(path), kind="employees", dry_run=dry_run)
-    if table.unknown:
-        result.warnings.append(_("Columns not used: %(cols)s") % {"cols": ", ".join(table.unknown)})
     today = timezone.localdate()
-    seen: dict[str, int] = {}
-    try:
-        with change_context(source=ChangeSource.IMPORT, actor=actor), transaction.atomic():
-            for row_no, values in table.rows:
-                result.rows += 1
-                _import_row(result, row_no, values, seen, today)
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
-    return result
+    return run_import(
+        path=path,
+        kind="employees",
+        columns=COLUMNS,
+        dry_run=dry_run,
+        actor=actor,
+        handle_row=lambda result, row_no, values, state: _import_row(
+            result, row_no, values, state.setdefault("seen", {}), today
+        ),
+    )
 
 
 def _import_row(result: ImportResult, row_no: int, values: dict, seen: dict[str, int], today) -> None:
@@ -107,22 +99,17 @@ def _import_row(result: ImportResult, row_no: int, values: dict, seen: dict[str,
     if len(result.errors) > errors_before:
         return
     seen[employee_no] = row_no
-    try:
-        with transaction.atomic():
-            department = services.department_ensure_path(names=names)
-            _apply(
-                result,
-                employee_no=employee_no,
-                name=name,
-                department=department,
-                role=role,
-                email=email,
-                phone=phone,
-                hire_date=hire_date,
-            )
-    except ValidationError as exc:
-        for field_name, messages in exc.message_dict.items():
-            result.reject(row_no, field_name if field_name != "__all__" else "", "; ".join(messages))
+    department = services.department_ensure_path(names=names)
+    _apply(
+        result,
+        employee_no=employee_no,
+        name=name,
+        department=department,
+        role=role,
+        email=email,
+        phone=phone,
+        hire_date=hire_date,
+    )
 
 
 def _apply(result: ImportResult, *, employee_no: str, department: Department, **fields) -> None:
