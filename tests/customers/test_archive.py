@@ -175,3 +175,16 @@ def test_merge_moves_contacts_and_team_and_keeps_both_histories(world, client):
     page = client.get(merged.get_absolute_url()).content.decode()
     assert "021-5555" in page  # the duplicate's own change, on the kept customer's timeline
     assert "上海瑞金医院" in page
+
+
+def test_bulk_refresh_agrees_with_the_one_by_one_refresh(world):
+    services.contact_save(customer=world.customer_a, data={"name": "第二联系人"})
+    services.customer_update(customer=world.customer_b, data={"phone": "025-1", "grade": "B"}, fields={"beds": 10})
+    Customer.objects.update(completeness=0, search_text="", name_key="")
+    assert services.customers_refresh_derived(batch_size=2) == Customer.objects.count()
+    bulk = dict(Customer.objects.values_list("code", "completeness"))
+    for c in Customer.objects.all():
+        services.customer_refresh_derived(customer=c)
+    assert bulk == dict(Customer.objects.values_list("code", "completeness"))
+    assert len(set(bulk.values())) > 1
+    assert Customer.objects.get(code="CA").search_text.startswith("北京同仁医院|")

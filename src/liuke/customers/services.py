@@ -106,34 +106,45 @@ def customer_refresh_derived(*, customer: Customer, definitions: list[FieldDefin
     return customer.completeness
 
 
-def customers_refresh_derived(*, batch_size: int = 2000, queryset=None) -> int:
+def customers_refresh_derived(*, batch_size: int = 5000, queryset=None) -> int:
     """Recompute search keys and completeness for many customers in batches (after bulk loads, or
-    when the field schema changes): team and contact counts come from SQL, one query per batch."""
-    from django.db.models import Count, Q
+    when the field schema changes). Team and contact counts come from two GROUP BY queries a batch,
+    which stay fast even on freshly loaded tables the planner has no statistics for."""
+    from django.db.models import Count
 
-    from .selectors import with_coverage
+    from .selectors import _current_members
 
     definitions = active_definitions()
-    base = with_coverage(queryset if queryset is not None else Customer.objects.all()).annotate(
-        contact_count=Count("contacts", filter=Q(contacts__archived_at__isnull=True), distinct=True)
+    ids = list(
+        (queryset if queryset is not None else Customer.objects.all()).order_by("pk").values_list("pk", flat=True)
     )
-    ids = list(base.order_by("pk").values_list("pk", flat=True))
     done = 0
     for start in range(0, len(ids), batch_size):
-        batch: list[Any] = list(base.filter(pk__in=ids[start : start + batch_size]))
+        chunk = ids[start : start + batch_size]
+        teams = {
+            row["customer_id"]: (row["people"], row["roles"])
+            for row in _current_members()
+            .filter(customer_id__in=chunk)
+            .values("customer_id")
+            .annotate(people=Count("employee", distinct=True), roles=Count("role", distinct=True))
+        }
+        contacts = dict(
+            Contact.objects.filter(customer_id__in=chunk, archived_at__isnull=True)
+            .values("customer_id")
+            .annotate(n=Count("id"))
+            .values_list("customer_id", "n")
+        )
+        batch = list(Customer.objects.filter(pk__in=chunk))
         for c in batch:
+            people, roles = teams.get(c.pk, (0, 0))
             items = completeness.breakdown(
-                c,
-                definitions=definitions,
-                contact_count=c.contact_count,
-                team_people=c.team_people,
-                team_roles=c.team_roles,
+                c, definitions=definitions, contact_count=contacts.get(c.pk, 0), team_people=people, team_roles=roles
             )
             c.completeness = completeness.score(items)
             c.search_text = search_keys(c.name, c.short_name, c.code, c.phone)
             c.name_key = name_key(c.name)
         # Derived columns only: they carry no history of their own (Customer.changelog_exclude).
-        Customer.objects.bulk_update(batch, ["completeness", "search_text", "name_key"])
+        Customer.objects.bulk_update(batch, ["completeness", "search_text", "name_key"], batch_size=1000)
         done += len(batch)
     return done
 
