@@ -16,7 +16,6 @@ from liuke.customers.selectors import (
     customer_dossier,
     customer_list,
     single_threaded_q,
-    with_coverage,
 )
 from liuke.org import services as org
 
@@ -44,8 +43,19 @@ def test_ended_membership_and_inactive_customers(world):
     member = AccountTeamMember.objects.get(customer=world.customer_a, employee=world.manager_a)
     services.team_unassign(member=member)
     assert "CA" in _single()
-    Customer.objects.filter(code="CX").update(status="dormant")
+    services.customer_update(customer=world.customer_x, data={"status": "dormant"})
     assert "CX" not in _single()  # the rule is about active customers
+
+
+def test_memberships_that_end_by_date_are_caught_by_the_nightly_refresh(world):
+    from liuke.customers.tasks import refresh_derived_task
+
+    AccountTeamMember.objects.filter(customer=world.customer_a, employee=world.manager_a).update(
+        until=timezone.localdate() - dt.timedelta(days=1)  # the end date passes without anyone saving
+    )
+    assert "CA" not in _single()
+    refresh_derived_task.delay()
+    assert "CA" in _single()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -77,8 +87,9 @@ def test_sql_rule_equals_the_rule_written_out(world, teams):
                 if not ended:
                     current.add((person, role))
             expected[c.code] = len({p for p, _ in current}) < 2 or len({r for _, r in current}) < 2
-        got = with_coverage(Customer.objects.filter(code__startswith="H"))
-        single = set(got.filter(single_threaded_q()).values_list("code", flat=True))
+        hypothetical = Customer.objects.filter(code__startswith="H")
+        services.coverage_refresh(queryset=hypothetical)  # the set-based SQL path
+        single = set(hypothetical.filter(single_threaded_q()).values_list("code", flat=True))
         assert single == {code for code, is_single in expected.items() if is_single}
         transaction.set_rollback(True)
 
@@ -94,8 +105,6 @@ def test_coverage_overview_rolls_teams_up_to_regions(world):
 
 @pytest.fixture
 def searchable(world):
-    for c in Customer.objects.all():
-        services.customer_refresh_derived(customer=c)
     services.customer_update(customer=world.customer_a, data={"short_name": "同仁", "phone": "010-58269911"})
     return world
 

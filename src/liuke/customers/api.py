@@ -108,7 +108,7 @@ class CustomerViewSet(VisibleViewSet):
             from .views import filters_from
 
             return selectors.customer_list(viewer=self.request.user, filters=filters_from(self.request.query_params))
-        return selectors.with_coverage(super().get_queryset().select_related("division"))
+        return super().get_queryset().select_related("division")
 
     def check_create_permission(self) -> None:
         scope = visibility.scope_for(self.request.user)

@@ -46,10 +46,14 @@ class Customer(BusinessModel):
     )
     # Derived, kept for filtering and search at scale; recomputed by the services on every write.
     completeness = models.PositiveSmallIntegerField(_("completeness"), default=0, db_index=True)
+    team_people = models.PositiveSmallIntegerField(_("people on the account team"), default=0, editable=False)
+    team_roles = models.PositiveSmallIntegerField(_("roles on the account team"), default=0, editable=False)
+    # 双线联系 broken: active, and fewer than two current people or fewer than two roles.
+    single_threaded = models.BooleanField(_("single-threaded"), default=False, editable=False, db_index=True)
     search_text = models.TextField(default="", editable=False)
     name_key = models.CharField(max_length=200, default="", editable=False)
 
-    changelog_exclude = ("completeness", "search_text", "name_key")
+    changelog_exclude = ("completeness", "team_people", "team_roles", "single_threaded", "search_text", "name_key")
 
     class Meta:
         ordering = ("code",)

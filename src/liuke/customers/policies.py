@@ -21,7 +21,7 @@ def customer_q(scope: Scope, prefix: str = "") -> Q | None:
         return (
             current
             & scope.subtree_q(f"{team}employee__department__path")
-            & ~Q(**{f"{team}employee__status": EmployeeStatus.LEFT})
+            & Q(**{f"{team}employee__status__in": [EmployeeStatus.ACTIVE, EmployeeStatus.LEAVING]})
         )
     if scope.role == Role.REP:
         return current & Q(**{f"{team}employee_id": scope.employee_id})

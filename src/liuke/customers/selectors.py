@@ -33,8 +33,9 @@ def _current_members() -> QuerySet[AccountTeamMember]:
     return AccountTeamMember.objects.filter(current_team_q()).exclude(employee__status=EmployeeStatus.LEFT)
 
 
-def with_coverage(qs: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Annotate ``team_people`` and ``team_roles`` (current members who have not left), set-based in SQL."""
+def coverage_counts_q() -> dict[str, Any]:
+    """Expressions for ``team_people`` and ``team_roles`` of each customer (current members who have not
+    left), for set-based UPDATEs."""
 
     def count_of(column: str) -> Subquery:
         members = (
@@ -47,14 +48,17 @@ def with_coverage(qs: QuerySet[Customer]) -> QuerySet[Customer]:
         )
         return Subquery(members, output_field=IntegerField())
 
-    return qs.annotate(
-        team_people=Coalesce(count_of("employee"), Value(0)), team_roles=Coalesce(count_of("role"), Value(0))
-    )
+    return {"team_people": Coalesce(count_of("employee"), Value(0)), "team_roles": Coalesce(count_of("role"), Value(0))}
+
+
+def is_single_threaded(*, status: str, people: int, roles: int) -> bool:
+    """The 双线联系 rule: an active customer needs two current people in two distinct roles."""
+    return status == CustomerStatus.ACTIVE and (people < 2 or roles < 2)
 
 
 def single_threaded_q() -> Q:
-    """Active customers that break the 双线联系 rule: fewer than two people, or fewer than two roles."""
-    return Q(status=CustomerStatus.ACTIVE) & (Q(team_people__lt=2) | Q(team_roles__lt=2))
+    """Customers that break the 双线联系 rule (stored, refreshed by the services and nightly)."""
+    return Q(single_threaded=True)
 
 
 def team_counts(customer: Customer) -> tuple[int, int]:
@@ -158,7 +162,6 @@ def customer_list(*, viewer: Any, filters: CustomerFilters | None = None, query:
         qs = qs.filter(completeness__gte=f.completeness_min)
     if f.completeness_max is not None:
         qs = qs.filter(completeness__lte=f.completeness_max)
-    qs = with_coverage(qs)
     if f.coverage == "single":
         qs = qs.filter(single_threaded_q())
     elif f.coverage == "covered":
@@ -325,7 +328,7 @@ def coverage_by_department(*, viewer: Any) -> list[CoverageRow]:
     """Active customers, and how many of them are single-threaded, per department (team, district, region):
     a customer counts once for every department whose subtree holds one of its current team members.
     One SQL query; the viewer's visibility applies."""
-    visible = with_coverage(visible_customers(viewer=viewer).filter(status=CustomerStatus.ACTIVE))
+    visible = visible_customers(viewer=viewer).filter(status=CustomerStatus.ACTIVE)
     single_ids = visible.filter(single_threaded_q()).values("pk")
 
     def count(only_single: bool) -> Subquery:
@@ -346,7 +349,7 @@ def coverage_by_department(*, viewer: Any) -> list[CoverageRow]:
 
 
 def unassigned_customers(*, viewer: Any) -> QuerySet[Customer]:
-    return with_coverage(visible_customers(viewer=viewer)).filter(Q(team_people=0), status=CustomerStatus.ACTIVE)
+    return visible_customers(viewer=viewer).filter(team_people=0, status=CustomerStatus.ACTIVE)
 
 
 def employees_for_assignment(*, viewer: Any) -> QuerySet[Employee]:

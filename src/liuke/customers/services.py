@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,10 +87,12 @@ def find_duplicate(*, name: str, division: Division | None, exclude_pk: int | No
 
 def customer_refresh_derived(*, customer: Customer, definitions: list[FieldDefinition] | None = None) -> int:
     """Recompute the search keys, duplicate key and completeness score of one customer."""
-    from .selectors import team_counts
+    from .selectors import is_single_threaded, team_counts
 
     definitions = active_definitions() if definitions is None else definitions
     people, roles = team_counts(customer)
+    customer.team_people, customer.team_roles = people, roles
+    customer.single_threaded = is_single_threaded(status=customer.status, people=people, roles=roles)
     items = completeness.breakdown(
         customer,
         definitions=definitions,
@@ -101,7 +104,12 @@ def customer_refresh_derived(*, customer: Customer, definitions: list[FieldDefin
     customer.search_text = search_keys(customer.name, customer.short_name, customer.code, customer.phone)
     customer.name_key = name_key(customer.name)
     Customer.objects.filter(pk=customer.pk).update(
-        completeness=customer.completeness, search_text=customer.search_text, name_key=customer.name_key
+        completeness=customer.completeness,
+        search_text=customer.search_text,
+        name_key=customer.name_key,
+        team_people=people,
+        team_roles=roles,
+        single_threaded=customer.single_threaded,
     )
     return customer.completeness
 
@@ -112,7 +120,7 @@ def customers_refresh_derived(*, batch_size: int = 5000, queryset=None) -> int:
     which stay fast even on freshly loaded tables the planner has no statistics for."""
     from django.db.models import Count
 
-    from .selectors import _current_members
+    from .selectors import _current_members, is_single_threaded
 
     definitions = active_definitions()
     ids = list(
@@ -137,6 +145,8 @@ def customers_refresh_derived(*, batch_size: int = 5000, queryset=None) -> int:
         batch = list(Customer.objects.filter(pk__in=chunk))
         for c in batch:
             people, roles = teams.get(c.pk, (0, 0))
+            c.team_people, c.team_roles = people, roles
+            c.single_threaded = is_single_threaded(status=c.status, people=people, roles=roles)
             items = completeness.breakdown(
                 c, definitions=definitions, contact_count=contacts.get(c.pk, 0), team_people=people, team_roles=roles
             )
@@ -144,9 +154,32 @@ def customers_refresh_derived(*, batch_size: int = 5000, queryset=None) -> int:
             c.search_text = search_keys(c.name, c.short_name, c.code, c.phone)
             c.name_key = name_key(c.name)
         # Derived columns only: they carry no history of their own (Customer.changelog_exclude).
-        Customer.objects.bulk_update(batch, ["completeness", "search_text", "name_key"], batch_size=1000)
+        Customer.objects.bulk_update(
+            batch,
+            ["completeness", "search_text", "name_key", "team_people", "team_roles", "single_threaded"],
+            batch_size=1000,
+        )
         done += len(batch)
     return done
+
+
+def coverage_refresh(*, queryset=None) -> int:
+    """Recompute the stored 双线联系 state of customers in two set-based UPDATEs (nightly, when memberships
+    end by date; and when an employee leaves)."""
+    from django.db.models import Case, When
+
+    from .selectors import coverage_counts_q
+
+    qs = queryset if queryset is not None else Customer.objects.all()
+    count = qs.update(**coverage_counts_q())
+    rule = Q(status="active") & (Q(team_people__lt=2) | Q(team_roles__lt=2))
+    qs.update(single_threaded=Case(When(rule, then=True), default=False))
+    return count
+
+
+def customers_of_employee_refresh(*, employee: Employee) -> int:
+    """An employee left or came back: their customers' coverage and completeness change."""
+    return customers_refresh_derived(queryset=Customer.objects.filter(account_team__employee=employee).distinct())
 
 
 def _apply_core(customer: Customer, data: dict[str, Any]) -> None:

@@ -123,10 +123,16 @@ def employee_update(*, employee: Employee, **fields) -> Employee:
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"employee_update does not change {sorted(unknown)}")
+    status_changed = "status" in fields and fields["status"] != employee.status
     for key, value in fields.items():
         setattr(employee, key, value)
     employee.full_clean()
     employee.save()
+    if status_changed:
+        # Whether they count on account teams changed: so did their customers' coverage and completeness.
+        from liuke.customers.services import customers_of_employee_refresh
+
+        customers_of_employee_refresh(employee=employee)
     user = employee.user
     user.is_active = employee.status != EmployeeStatus.LEFT
     user.is_staff = employee.role == Role.ADMIN
