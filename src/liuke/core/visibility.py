@@ -39,6 +39,9 @@ class Scope:
     is_admin: bool
     department_id: int | None = None
     subtree_paths: tuple[str, ...] = ()  # department paths the viewer manages (prefixes)
+    # The current staff (not left) of those subtrees: filtering by a short id list uses the indexes,
+    # where joining every membership to its department's path did not (measured at 200,000 customers).
+    subtree_employee_ids: tuple[int, ...] = ()
 
     def subtree_q(self, path_field: str) -> Q:
         """Rows whose department path lies in one of the viewer's subtrees (nothing if none)."""
@@ -125,6 +128,23 @@ def _compute_scope(user: Any) -> Scope:
         # Keep only the outermost paths so the filter stays small.
         ordered = sorted(managed, key=len)
         paths = tuple(p for i, p in enumerate(ordered) if not any(p.startswith(q) for q in ordered[:i]))
+        in_subtree = reduce(operator.or_, (Q(department__path__startswith=p) for p in paths))
+        staff = tuple(
+            Employee.objects.filter(in_subtree)
+            .exclude(status=EmployeeStatus.LEFT)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        return Scope(
+            user.pk,
+            employee.pk,
+            role,
+            sees_all=False,
+            is_admin=False,
+            department_id=employee.department_id,
+            subtree_paths=paths,
+            subtree_employee_ids=staff,
+        )
     return Scope(
         user.pk,
         employee.pk,

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from liuke.core import visibility
 from liuke.core.visibility import Scope
-from liuke.org.choices import EmployeeStatus, Role
+from liuke.org.choices import Role
 
 from .models import AccountTeamMember, Contact, ContactKnower, Customer, FieldDefinition, FieldGroup
 
@@ -18,11 +18,8 @@ def customer_q(scope: Scope, prefix: str = "") -> Q | None:
         Q(**{f"{team}until__isnull": True}) | Q(**{f"{team}until__gte": today})
     )
     if scope.role == Role.MANAGER:
-        return (
-            current
-            & scope.subtree_q(f"{team}employee__department__path")
-            & Q(**{f"{team}employee__status__in": [EmployeeStatus.ACTIVE, EmployeeStatus.LEAVING]})
-        )
+        # Anyone currently in the manager's subtrees (scope.subtree_employee_ids excludes those who left).
+        return current & Q(**{f"{team}employee_id__in": scope.subtree_employee_ids})
     if scope.role == Role.REP:
         return current & Q(**{f"{team}employee_id": scope.employee_id})
     return Q(pk__in=[])  # auditors: only what their audit tasks grant
