@@ -17,7 +17,7 @@ from liuke.org.choices import EmployeeStatus
 from liuke.org.models import Department, Employee
 
 from . import completeness
-from .choices import CustomerStatus
+from .choices import CustomerStatus, EventKind
 from .fields import active_definitions, display_value
 from .models import AccountTeamMember, Contact, ContactKnower, Customer, CustomerEvent
 
@@ -261,7 +261,13 @@ def customer_dossier(*, viewer: Any, customer: Customer) -> CustomerDossier:
         customer, definitions=definitions, contact_count=len(contacts), team_people=people, team_roles=roles
     )
     score = completeness.score(items)
-    merged = list(Customer.objects.filter(merged_into=customer))
+    # Found through the merge events (indexed by customer): with almost every merged_into NULL, SQLite's
+    # statistics make it scan the whole customer table for `merged_into = x`.
+    merged_ids = [
+        e.data.get("merged")
+        for e in CustomerEvent.objects.filter(customer=customer, kind=EventKind.MERGED).only("data")
+    ]
+    merged = list(Customer.objects.filter(pk__in=[i for i in merged_ids if i], merged_into=customer))
     return CustomerDossier(
         customer=customer,
         groups=list(groups.values()),
@@ -296,14 +302,17 @@ def customer_timeline(*, customer: Customer, merged: list[Customer] | None = Non
     ids = [customer.pk, *[m.pk for m in merged or []]]
     contact_ids = list(Contact.objects.filter(customer_id__in=ids).values_list("pk", flat=True))
     ct = ContentType.objects.get_for_models(Customer, Contact)
-    entries = list(
-        ChangeLogEntry.objects.filter(
-            Q(content_type=ct[Customer], object_id__in=[str(i) for i in ids])
-            | Q(content_type=ct[Contact], object_id__in=[str(i) for i in contact_ids])
-        )
+    # One indexed query per kind of record (an OR of the two let SQLite walk the whole log by seq).
+    entries = [
+        *ChangeLogEntry.objects.filter(content_type=ct[Customer], object_id__in=[str(i) for i in ids])
         .select_related("content_type")
-        .order_by("-seq")[:limit]
-    )
+        .order_by("-seq")[:limit],
+        *ChangeLogEntry.objects.filter(content_type=ct[Contact], object_id__in=[str(i) for i in contact_ids])
+        .select_related("content_type")
+        .order_by("-seq")[:limit],
+    ]
+    entries.sort(key=lambda e: e.seq, reverse=True)
+    entries = entries[:limit]
     attach_display_changes(Customer, [e for e in entries if e.content_type_id == ct[Customer].pk])
     attach_display_changes(Contact, [e for e in entries if e.content_type_id == ct[Contact].pk])
     items = [TimelineItem(e.time, "change", e.object_repr, e.actor_name if e.actor_id else "", e) for e in entries]

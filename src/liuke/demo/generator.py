@@ -1,22 +1,39 @@
 """A deterministic synthetic company for the demo and the benchmarks.
 
 Same seed and scale, same company: regions, districts and teams across real provinces, staff in
-every role, territories over real GB/T 2260 divisions, customers with their account teams.
+every role, territories over real GB/T 2260 divisions, and customers (about 2,000 / 20,000 / 200,000)
+with account teams, contacts, who knows them, and archive fields filled to a varying degree.
+
+Customers are written in chunks (bounded memory at the large scale) through ``changelog.bulk_create``
+so every row still gets its change-log entry. Each customer's own data comes from a random generator
+seeded by (seed, customer number), so a customer does not change when the chunk size does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
 from liuke.core import changelog
 from liuke.core.changelog import change_context
 from liuke.core.choices import ChangeSource
-from liuke.customers.choices import CustomerGrade, CustomerKind, CustomerStatus, TeamRole
-from liuke.customers.models import AccountTeamMember, Customer
+from liuke.core.text import name_key
+from liuke.customers.choices import (
+    CustomerGrade,
+    CustomerKind,
+    CustomerStatus,
+    DivisionMethod,
+    FieldType,
+    PurchaseRole,
+    TeamRole,
+)
+from liuke.customers.fields import active_definitions
+from liuke.customers.models import AccountTeamMember, Contact, ContactKnower, Customer, FieldDefinition
 from liuke.org import services as org
 from liuke.org.choices import DivisionLevel, Role
 from liuke.org.models import Department, Division, Employee
@@ -40,14 +57,18 @@ class Scale:
     teams: int
     reps: int
     auditors: int
-    customers_per_rep: int
+    customers_per_rep: int  # develop accounts per rep (the demo `rep` login gets 70%)
 
 
 SCALES = {
-    "small": Scale(regions=2, districts=2, teams=2, reps=4, auditors=2, customers_per_rep=5),
-    "medium": Scale(regions=3, districts=3, teams=3, reps=5, auditors=4, customers_per_rep=8),
-    "large": Scale(regions=5, districts=4, teams=3, reps=7, auditors=8, customers_per_rep=10),
+    # 32 reps → ~2,000 customers; 135 reps → ~20,000; 420 reps → ~200,000.
+    "small": Scale(regions=2, districts=2, teams=2, reps=4, auditors=2, customers_per_rep=63),
+    "medium": Scale(regions=3, districts=3, teams=3, reps=5, auditors=4, customers_per_rep=149),
+    "large": Scale(regions=5, districts=4, teams=3, reps=7, auditors=8, customers_per_rep=478),
 }
+CHUNK = 5000  # customers per write chunk (their team, contacts and knowers go with them)
+DUPLICATE_SHARE = 0.01  # deliberate near-duplicates: same name, same division, another code
+LOGIN_REP_SHARE = 0.7  # the `rep` login's portfolio, relative to its colleagues' (~60 customers at small)
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -58,7 +79,207 @@ GIVEN = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国文辉鹏飞宇浩然欣怡子轩"
     "梓涵一诺思远俊杰嘉怡佳琪晨曦雨桐博文天佑若曦"
 )
-PHARMACY_BRANDS = ["老百姓大药房", "益丰大药房", "大参林", "一心堂", "国大药房", "海王星辰", "漱玉平民", "健之佳"]
+PHARMACY_BRANDS = [
+    ("老百姓大药房", "老百姓", "湖南老百姓大药房连锁股份有限公司"),
+    ("益丰大药房", "益丰", "益丰大药房连锁股份有限公司"),
+    ("大参林", "大参林", "大参林医药集团股份有限公司"),
+    ("一心堂", "一心堂", "一心堂药业集团股份有限公司"),
+    ("国大药房", "国大", "国药控股国大药房有限公司"),
+    ("海王星辰", "海王星辰", "海王星辰医药连锁有限公司"),
+    ("漱玉平民", "漱玉", "漱玉平民大药房连锁股份有限公司"),
+    ("健之佳", "健之佳", "健之佳医药连锁集团股份有限公司"),
+    ("华润堂", "华润堂", "华润医药商业集团有限公司"),
+    ("养天和大药房", "养天和", "养天和大药房股份有限公司"),
+    ("叮当快药", "叮当", "叮当智慧药房有限公司"),
+    ("九州通好药师", "好药师", "九州通医药集团股份有限公司"),
+]
+INDEPENDENT_PHARMACY = ["仁和", "同济", "康宁", "惠民", "百姓", "德仁", "济生", "福康", "瑞康", "寿康", "天益", "万民"]
+STREETS = (
+    "人民路 解放路 中山路 建设路 和平路 新华路 文化路 胜利路 健康路 光明路 长江路 黄河路 淮海路 南京路 北京路 "
+    "青年路 工农路 团结路 朝阳路 东风路 复兴路 振兴路 学院路 体育路 公园路 沿江路 滨河路 环城路 府前路 车站路 "
+    "兴业路 迎宾大道 世纪大道 友谊路 幸福路 金桥路 银河路 紫荆路 桂花路 丹桂路 枫林路 梧桐路 春晖路 永安路 "
+    "广场路 鼓楼街 南门街 北大街 西大街 东大街 新街口 河西路 湖滨路 锦绣路 花园路 启明路 华山路 泰山路 黄山路"
+).split()
+TOWN_FIRST = "东西南北新金高长大石龙凤白青黄清平安永兴和福华太三双马柳杨桃花"
+TOWN_SECOND = "桥河山湖塘港庄口集店坝岭溪湾浦泉林田坪镇营场堡关寺"
+WORDS = "康华瑞健仁德信达安宁恒泰丰源盛通佳和润昌祥福美嘉济民元鼎宏博远博正"
+HOSPITAL_SPECIALTIES = [
+    "骨科",
+    "眼科",
+    "口腔",
+    "肿瘤",
+    "儿童",
+    "精神卫生",
+    "康复",
+    "皮肤病",
+    "妇产",
+    "心血管病",
+    "肛肠",
+]
+PRIVATE_HOSPITAL_WORDS = [
+    "仁爱",
+    "博爱",
+    "同仁",
+    "仁济",
+    "华美",
+    "美中",
+    "和平",
+    "协和",
+    "长安",
+    "慈济",
+    "福寿",
+    "康复",
+]
+RETAIL_BRANDS = ["华润万家", "永辉超市", "大润发", "物美", "联华超市", "苏果超市", "美宜佳", "罗森", "孩子王", "爱婴室"]
+NUMERALS = "一二三四五六七八九"
+PROVINCE_ABBR = {
+    "11": "京",
+    "12": "津",
+    "13": "冀",
+    "14": "晋",
+    "31": "沪",
+    "32": "苏",
+    "33": "浙",
+    "35": "闽",
+    "36": "赣",
+    "37": "鲁",
+    "41": "豫",
+    "42": "鄂",
+    "43": "湘",
+    "44": "粤",
+    "45": "桂",
+    "46": "琼",
+    "50": "渝",
+    "51": "川",
+    "52": "黔",
+    "53": "滇",
+}
+# Telephone area codes: a 4-digit city code prefix (or a 2-digit province one) → area code.
+AREA_CODES = dict(
+    pair.split(":")
+    for pair in (
+        "11:010 12:022 31:021 50:023 46:0898 52:0851 "
+        "3201:025 3202:0510 3203:0516 3204:0519 3205:0512 3206:0513 3207:0518 3208:0517 3209:0515 3210:0514 "
+        "3211:0511 3212:0523 3213:0527 3301:0571 3302:0574 3303:0577 3304:0573 3305:0572 3306:0575 3307:0579 "
+        "3308:0570 3309:0580 3310:0576 3311:0578 3701:0531 3702:0532 3703:0533 3704:0632 3705:0546 3706:0535 "
+        "3707:0536 3708:0537 3709:0538 3710:0631 3711:0633 3713:0539 3714:0534 3715:0635 3716:0543 3717:0530 "
+        "1301:0311 1302:0315 1303:0335 1304:0310 1305:0319 1306:0312 1307:0313 1308:0314 1309:0317 1310:0316 "
+        "1311:0318 1401:0351 1402:0352 1403:0353 1404:0355 1405:0356 1406:0349 1407:0354 1408:0359 1409:0350 "
+        "1410:0357 1411:0358 4401:020 4402:0751 4403:0755 4404:0756 4405:0754 4406:0757 4407:0750 4408:0759 "
+        "4409:0668 4412:0758 4413:0752 4414:0753 4415:0660 4416:0762 4417:0662 4418:0763 4419:0769 4420:0760 "
+        "4451:0768 4452:0663 4453:0766 3501:0591 3502:0592 3503:0594 3504:0598 3505:0595 3506:0596 3507:0599 "
+        "3508:0597 3509:0593 4501:0771 4502:0772 4503:0773 4504:0774 4505:0779 4506:0770 4507:0777 4508:0775 "
+        "4509:0775 4510:0776 4511:0774 4512:0778 4513:0772 4514:0771 4201:027 4202:0714 4203:0719 4205:0717 "
+        "4206:0710 4207:0711 4208:0724 4209:0712 4210:0716 4211:0713 4212:0715 4213:0722 4228:0718 4301:0731 "
+        "4302:0731 4303:0731 4304:0734 4305:0739 4306:0730 4307:0736 4308:0744 4309:0737 4310:0735 4311:0746 "
+        "4312:0745 4313:0738 4331:0743 4101:0371 4102:0378 4103:0379 4104:0375 4105:0372 4106:0392 4107:0373 "
+        "4108:0391 4109:0393 4110:0374 4111:0395 4112:0398 4113:0377 4114:0370 4115:0376 4116:0394 4117:0396 "
+        "3601:0791 3602:0798 3603:0799 3604:0792 3605:0790 3606:0701 3607:0797 3608:0796 3609:0795 3610:0794 "
+        "3611:0793 5101:028 5103:0813 5104:0812 5105:0830 5106:0838 5107:0816 5108:0839 5109:0825 5110:0832 "
+        "5111:0833 5113:0817 5114:028 5115:0831 5116:0826 5117:0818 5118:0835 5119:0827 5120:028 5301:0871 "
+        "5303:0874 5304:0877 5305:0875 5306:0870 5307:0888 5308:0879 5309:0883"
+    ).split()
+)
+CAPITAL_AREA = {"32": "025", "33": "0571", "37": "0531", "13": "0311", "14": "0351", "44": "020", "35": "0591"}
+CAPITAL_AREA |= {"45": "0771", "42": "027", "43": "0731", "41": "0371", "36": "0791", "51": "028", "53": "0871"}
+DRUGS = [
+    "阿托伐他汀钙片 20mg×7片",
+    "瑞舒伐他汀钙片 10mg×28片",
+    "苯磺酸氨氯地平片 5mg×28片",
+    "缬沙坦胶囊 80mg×14粒",
+    "盐酸二甲双胍缓释片 0.5g×30片",
+    "格列美脲片 2mg×30片",
+    "硫酸氢氯吡格雷片 75mg×7片",
+    "奥美拉唑肠溶胶囊 20mg×14粒",
+    "头孢呋辛酯片 0.25g×12片",
+    "布地奈德混悬液 1mg:2ml×5支",
+    "注射用头孢曲松钠 1.0g",
+    "注射用紫杉醇（白蛋白结合型） 100mg",
+    "甲磺酸伊马替尼片 0.1g×60片",
+    "依诺肝素钠注射液 0.4ml:4000AxaIU",
+    "蒙脱石散 3g×10袋",
+    "复方丹参滴丸 27mg×180丸",
+]
+COMPETITORS = ["恒瑞医药", "齐鲁制药", "石药集团", "正大天晴", "扬子江药业", "科伦药业", "华海药业", "信立泰"]
+COMPETITORS += ["辉瑞", "阿斯利康", "诺华", "赛诺菲", "默沙东", "拜耳", "罗氏", "礼来"]
+DEPARTMENTS = ["心内科", "肿瘤科", "呼吸内科", "内分泌科", "神经内科", "消化内科", "肾内科", "血液科"]
+
+
+@dataclass(frozen=True)
+class _Title:
+    title: str
+    role: str
+    department: str = ""
+
+
+_DM, _PU, _US = PurchaseRole.DECISION_MAKER, PurchaseRole.PURCHASER, PurchaseRole.USER
+_IN, _GK, _FI = PurchaseRole.INFLUENCER, PurchaseRole.GATEKEEPER, PurchaseRole.FINANCE
+# The first title of each kind is the usual key contact; later ones are drawn at random.
+TITLES: dict[str, list[_Title]] = {
+    CustomerKind.HOSPITAL: [
+        _Title("药剂科主任", _DM, "药剂科"),
+        _Title("院长", _DM, "院办"),
+        _Title("分管副院长", _IN, "院办"),
+        _Title("采购科长", _PU, "采购科"),
+        _Title("科主任", _IN, ""),
+        _Title("临床药师", _US, "药剂科"),
+        _Title("医务科科长", _GK, "医务科"),
+        _Title("财务科长", _FI, "财务科"),
+        _Title("药库管理员", _PU, "药剂科"),
+        _Title("护士长", _US, ""),
+    ],
+    CustomerKind.PHARMACY: [
+        _Title("店长", _DM, "门店"),
+        _Title("采购经理", _PU, "采购部"),
+        _Title("执业药师", _US, "门店"),
+        _Title("区域经理", _IN, "营运部"),
+        _Title("财务", _FI, "财务部"),
+        _Title("店员", _US, "门店"),
+    ],
+    CustomerKind.CLINIC: [
+        _Title("主任", _DM, ""),
+        _Title("负责人", _DM, ""),
+        _Title("全科医生", _US, "全科"),
+        _Title("药房负责人", _PU, "药房"),
+        _Title("护士长", _GK, ""),
+        _Title("财务", _FI, ""),
+    ],
+    CustomerKind.DISTRIBUTOR: [
+        _Title("总经理", _DM, "总经办"),
+        _Title("采购经理", _PU, "采购部"),
+        _Title("商务经理", _IN, "商务部"),
+        _Title("仓储主管", _GK, "物流部"),
+        _Title("财务经理", _FI, "财务部"),
+        _Title("开票员", _FI, "财务部"),
+    ],
+    CustomerKind.RETAILER: [
+        _Title("店主", _DM, ""),
+        _Title("采购", _PU, "采购部"),
+        _Title("店长", _IN, "门店"),
+        _Title("财务", _FI, ""),
+    ],
+    CustomerKind.OTHER: [
+        _Title("主任", _DM, ""),
+        _Title("办公室主任", _GK, "办公室"),
+        _Title("采购", _PU, ""),
+        _Title("财务", _FI, ""),
+    ],
+}
+CONTACT_COUNTS = [(0, 5), (1, 11), (2, 34), (3, 30), (4, 13), (5, 7)]  # (how many, weight)
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def _base(division: Division) -> str:
+    """浦东新区 → 浦东, 昆山市 → 昆山, 鄂温克族自治旗 → 鄂温克族 (how people say a place in a name)."""
+    name = division.name
+    for suffix in ("自治县", "自治旗", "新区", "林区", "特区", "区", "县", "市", "旗"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
 
 
 @dataclass
@@ -67,16 +288,57 @@ class DemoReport:
     departments: int = 0
     territories: int = 0
     customers: int = 0
+    team_members: int = 0
+    contacts: int = 0
+    knowers: int = 0
+    duplicates: int = 0
     logins: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _Team:
+    lead: Employee
+    reps: list[Employee]
+    counties: list[Division]
+
+
+@dataclass
+class _Place:
+    county: Division
+    city: Division | None
+    province: Division
+    base: str  # the county as people say it in names (浦东, 昆山)
+    city_base: str
+    area: str  # telephone area code
+
+
+@dataclass
+class _Planned:
+    """One customer before it is written: the row, its team, contacts and who knows them."""
+
+    customer: Customer
+    team: list[tuple[Employee, str, dt.date]]
+    contacts: list[tuple[Contact, list[tuple[Employee, int]]]]
+
+
 class _Builder:
-    def __init__(self, scale: Scale, seed: int):
+    def __init__(self, scale: Scale, seed: int, *, chunk: int = CHUNK):
         self.scale = scale
+        self.seed = seed
         self.rng = random.Random(seed)
         self.report = DemoReport()
         self.emp_seq = 0
         self.used_names: set[str] = set()
+        self.chunk = chunk
+        self.pending: list[_Planned] = []
+        self.customer_seq = 0
+        self.taken: set[tuple[str, str]] = set()  # (name key, division code): no accidental duplicates
+        self.places: dict[str, _Place] = {}
+        self.divisions: dict[str, Division] = {}
+        self.definitions: list[FieldDefinition] = []
+        self.relevant: dict[str, set[str]] = {}
+
+    # --- people and the org tree -------------------------------------------------------------
 
     def person_name(self) -> str:
         for _ in range(50):
@@ -112,6 +374,9 @@ class _Builder:
 
     def build(self) -> DemoReport:
         s = self.scale
+        self.definitions = active_definitions()
+        self.relevant = {d.key: _relevant(d) for d in self.definitions}
+        self.divisions = {d.code: d for d in Division.objects.all()}
         company = self.dept("留客医药", "LK", None)
         head_office = self.dept("总部", "LK-HQ", company)
         self.hire(head_office, Role.ADMIN, username="admin")
@@ -121,8 +386,8 @@ class _Builder:
         for i in range(s.auditors):
             self.hire(audit, Role.AUDITOR, username="auditor" if i == 0 else None)
         provinces = {d.code: d for d in Division.objects.filter(level=DivisionLevel.PROVINCE)}
-        customers: list[Customer] = []
-        members: list[tuple[int, Employee, str]] = []
+        teams: list[_Team] = []
+        login_rep: Employee | None = None
         for r_index, (region_name, region_code, districts) in enumerate(REGIONS[: s.regions]):
             region = self.dept(region_name, f"LK-{region_code}", company)
             region_head = self.hire(region, Role.MANAGER)
@@ -153,70 +418,636 @@ class _Builder:
                         list(Division.objects.filter(parent__in=team_cities, status="active").order_by("code"))
                         or team_cities
                     )
-                    reps = [
-                        self.hire(
-                            team, Role.REP, username="rep" if first_district and t_index == 0 and i == 0 else None
-                        )
-                        for i in range(s.reps)
-                    ]
-                    for rep in reps:
-                        for _ in range(s.customers_per_rep):
-                            customers.append(self.customer(len(customers) + 1, self.rng.choice(counties)))
-                            idx = len(customers) - 1
-                            members.append((idx, rep, TeamRole.DEVELOP))
-                            roll = self.rng.random()
-                            if roll < 0.55:
-                                members.append((idx, lead, TeamRole.MANAGER))
-                            elif roll < 0.8:
-                                other = self.rng.choice([r for r in reps if r != rep] or [lead])
-                                members.append((idx, other, TeamRole.MAINTAIN))
-                            # else: single-threaded, on purpose (the coverage dashboards need some)
-        changelog.bulk_create(Customer, customers)
-        changelog.bulk_create(
-            AccountTeamMember,
-            [
-                AccountTeamMember(
-                    customer=customers[i],
-                    employee=emp,
-                    role=role,
-                    since=dt.date(2024, 1, 1) + dt.timedelta(days=i % 300),
-                )
-                for i, emp, role in members
-            ],
-        )
-        self.report.customers = len(customers)
+                    reps = []
+                    for i in range(s.reps):
+                        is_login = first_district and t_index == 0 and i == 0
+                        reps.append(self.hire(team, Role.REP, username="rep" if is_login else None))
+                        if is_login:
+                            login_rep = reps[-1]
+                    teams.append(_Team(lead, reps, counties))
+        # Customers last, team by team and rep by rep, so the org above stays as it always was.
+        for squad in teams:
+            recent: list[Customer] = []  # this team's latest customers: where near-duplicates come from
+            for rep in squad.reps:
+                count = s.customers_per_rep
+                if rep is login_rep:
+                    count = round(count * LOGIN_REP_SHARE)
+                for _ in range(count):
+                    planned = self.plan_customer(squad, rep, recent)
+                    recent = [*recent[-49:], planned.customer]
+                    self.pending.append(planned)
+                    if len(self.pending) >= self.chunk:
+                        self.flush()
+        self.flush()
+        from liuke.customers.services import customers_refresh_derived
+
+        customers_refresh_derived()
         return self.report
 
-    def customer(self, n: int, county: Division) -> Customer:
-        base = county.name.removesuffix("区").removesuffix("县").removesuffix("市") or county.name
-        roll = self.rng.random()
-        if roll < 0.35:
-            kind = CustomerKind.HOSPITAL
-            name = self.rng.choice(
-                [f"{base}人民医院", f"{base}中医院", f"{base}妇幼保健院", f"{county.full_name}第{n % 7 + 1}人民医院"]
+    # --- writing ------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write the pending customers with their teams, contacts and knowers, four logged bulk inserts."""
+        if not self.pending:
+            return
+        customers = changelog.bulk_create(Customer, [p.customer for p in self.pending])
+        members = [
+            AccountTeamMember(customer=p.customer, employee=emp, role=role, since=since)
+            for p in self.pending
+            for emp, role, since in p.team
+        ]
+        changelog.bulk_create(AccountTeamMember, members)
+        contacts = [c for p in self.pending for c, _ in p.contacts]  # bulk_create takes the customers' new ids
+        changelog.bulk_create(Contact, contacts)
+        knowers = [
+            ContactKnower(contact=c, employee=emp, familiarity=fam)
+            for p in self.pending
+            for c, known in p.contacts
+            for emp, fam in known
+        ]
+        changelog.bulk_create(ContactKnower, knowers)
+        self.report.customers += len(customers)
+        self.report.team_members += len(members)
+        self.report.contacts += len(contacts)
+        self.report.knowers += len(knowers)
+        self.pending = []
+
+    # --- one customer -------------------------------------------------------------------------
+
+    def place(self, county: Division) -> _Place:
+        place = self.places.get(county.code)
+        if place is None:
+            city = self.divisions.get(county.parent_id) if county.parent_id else None
+            province = self.divisions.get(county.code[:2] + "0000") or county
+            city_is_name = city is not None and city.name not in ("市辖区", "县", "省直辖县级行政区划")
+            area = AREA_CODES.get(county.code[:4]) or AREA_CODES.get(county.code[:2])
+            place = _Place(
+                county=county,
+                city=city,
+                province=province,
+                base=_base(county),
+                city_base=_base(city) if city is not None and city_is_name else _base(province),
+                area=area or CAPITAL_AREA.get(county.code[:2], "010"),
             )
-        elif roll < 0.7:
-            kind = CustomerKind.PHARMACY
-            name = f"{self.rng.choice(PHARMACY_BRANDS)}（{base}{n % 9 + 1}店）"
-        elif roll < 0.9:
-            kind = CustomerKind.CLINIC
-            name = self.rng.choice([f"{base}社区卫生服务中心", f"{base}{n % 5 + 1}号诊所", f"{base}镇卫生院"])
+            self.places[county.code] = place
+        return place
+
+    def plan_customer(self, team: _Team, rep: Employee, recent: list[Customer]) -> _Planned:
+        self.customer_seq += 1
+        n = self.customer_seq
+        rng = random.Random(self.seed * 1_000_003 + n)
+        original = recent[-1 - rng.randrange(min(len(recent), 20))] if recent else None
+        info: dict[str, Any] = {}
+        if original is not None and rng.random() < DUPLICATE_SHARE:
+            customer = self.near_duplicate(rng, n, original)
+            self.report.duplicates += 1
         else:
-            kind = CustomerKind.RETAILER
-            name = f"{base}百姓超市"
-        street = self.rng.choice(["人民路", "解放路", "中山路", "建设路", "和平路", "新华路", "文化路"])
+            customer = self.new_customer(rng, n, self.place(rng.choice(team.counties)), info)
+        planned = _Planned(customer, self.plan_team(rng, team, rep), [])
+        self.plan_contacts(rng, planned, info.get("diligence", 0.0))
+        return planned
+
+    def near_duplicate(self, rng: random.Random, n: int, original: Customer) -> Customer:
+        """The same organisation entered again by someone else: same name (give or take the brackets)."""
+        name = original.name
+        if "（" in name and rng.random() < 0.5:
+            name = name.replace("（", "(").replace("）", ")")
+        assert original.division is not None  # every demo customer sits in a division
+        place = self.place(original.division)
+        street = rng.choice(STREETS)
         return Customer(
             code=f"C{n:07d}",
             name=name,
-            kind=kind,
-            grade=self.rng.choice([CustomerGrade.A, CustomerGrade.B, CustomerGrade.B, CustomerGrade.C]),
-            status=self.rng.choice([CustomerStatus.ACTIVE] * 8 + [CustomerStatus.PROSPECT, CustomerStatus.DORMANT]),
-            division=county,
-            address=f"{county.full_name}{street}{self.rng.randrange(1, 999)}号",
+            kind=original.kind,
+            grade=rng.choice(["", CustomerGrade.B, CustomerGrade.C]),
+            status=rng.choice([CustomerStatus.ACTIVE, CustomerStatus.ACTIVE, CustomerStatus.PROSPECT]),
+            division=original.division,
+            division_method=DivisionMethod.GIVEN,
+            division_confidence=1.0,
+            address=f"{original.division.full_name}{street}{rng.randrange(1, 999)}号",
+            phone=self.phone(rng, place) if rng.random() < 0.6 else "",
+            fields={},
         )
 
+    def new_customer(self, rng: random.Random, n: int, place: _Place, info: dict[str, Any]) -> Customer:
+        kind = _weighted(
+            rng,
+            [
+                (CustomerKind.HOSPITAL, 22),
+                (CustomerKind.PHARMACY, 38),
+                (CustomerKind.CLINIC, 25),
+                (CustomerKind.DISTRIBUTOR, 5),
+                (CustomerKind.RETAILER, 8),
+                (CustomerKind.OTHER, 2),
+            ],
+        )
+        street = rng.choice(STREETS)
+        for attempt in range(12):
+            name, short, facts = NAMERS[kind](self, rng, place, street)
+            if (name_key(name), place.county.code) not in self.taken:
+                break
+            if attempt >= 6:  # this county is crowded with this kind: try a pharmacy branch instead
+                kind = CustomerKind.PHARMACY
+            street = rng.choice(STREETS)
+        else:
+            name, short = f"{name}（{NUMERALS[n % 9]}部）", ""
+        self.taken.add((name_key(name), place.county.code))
+        grade = _weighted(rng, [(CustomerGrade.A, 15), (CustomerGrade.B, 40), (CustomerGrade.C, 35), ("", 10)])
+        info.update(facts)
+        if info.get("level") in ("3a", "3b"):
+            grade = CustomerGrade.A
+        customer = Customer(
+            code=f"C{n:07d}",
+            name=name,
+            short_name=short if rng.random() < 0.7 else "",
+            kind=kind,
+            grade=grade,
+            status=_weighted(
+                rng,
+                [
+                    (CustomerStatus.ACTIVE, 85),
+                    (CustomerStatus.PROSPECT, 7),
+                    (CustomerStatus.DORMANT, 5),
+                    (CustomerStatus.LOST, 3),
+                ],
+            ),
+            division=place.county,
+            division_method=DivisionMethod.GIVEN,
+            division_confidence=1.0,
+            address=f"{place.county.full_name}{street}{rng.randrange(1, 999)}号",
+            phone=self.phone(rng, place) if rng.random() < 0.85 else "",
+        )
+        customer.fields = self.archive_fields(rng, customer, place, info)
+        return customer
 
-def demo_build(*, scale: str = "small", seed: int = 2026) -> DemoReport:
+    def phone(self, rng: random.Random, place: _Place) -> str:
+        digits = 8 if len(place.area) == 3 or rng.random() < 0.8 else 7
+        return f"{place.area}-{rng.randrange(2, 9)}{rng.randrange(10 ** (digits - 2), 10 ** (digits - 1))}"
+
+    def plan_team(self, rng: random.Random, team: _Team, rep: Employee) -> list[tuple[Employee, str, dt.date]]:
+        since = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(0, 2200))
+        members: list[tuple[Employee, str, dt.date]] = [(rep, TeamRole.DEVELOP, since)]
+        roll = rng.random()
+        later = since + dt.timedelta(days=rng.randrange(0, 400))
+        if roll < 0.55:
+            members.append((team.lead, TeamRole.MANAGER, later))
+        elif roll < 0.82:
+            other = rng.choice([r for r in team.reps if r != rep] or [team.lead])
+            members.append((other, TeamRole.MAINTAIN if rng.random() < 0.75 else TeamRole.SUPPORT, later))
+        # else: single-threaded, on purpose (the coverage dashboards need some)
+        return members
+
+    # --- archive fields -----------------------------------------------------------------------
+
+    def archive_fields(self, rng: random.Random, customer: Customer, place: _Place, info: dict) -> dict[str, Any]:
+        """A varying share of the archive: a few nearly complete, most partly, some almost empty."""
+        roll = rng.random()
+        if roll < 0.1:
+            diligence = rng.uniform(0.0, 0.1)
+        elif roll < 0.25:
+            diligence = rng.uniform(0.85, 1.0)
+        else:
+            diligence = rng.uniform(0.15, 0.8)
+        info["diligence"] = diligence
+        values: dict[str, Any] = {}
+        for defn in self.definitions:
+            required = customer.kind in (defn.required_for or [])
+            if rng.random() >= (diligence if required else diligence * 0.3):
+                continue
+            if not required and customer.kind not in self.relevant[defn.key]:
+                continue
+            value = self.field_value(rng, defn, customer, place, info)
+            if value is not None and value != "" and value != []:
+                values[defn.key] = value
+        return values
+
+    def field_value(self, rng: random.Random, defn: FieldDefinition, customer: Customer, place: _Place, info: dict):
+        maker = FIELD_MAKERS.get(defn.key)
+        if maker is not None:
+            value = maker(self, rng, customer, place, info)
+            if defn.type == FieldType.NUMBER:
+                value = _clamp(defn, value)
+            return value
+        kind = defn.type
+        if kind == FieldType.NUMBER:
+            high = float(defn.max_value) / 50 if defn.max_value is not None else 1000
+            low = float(defn.min_value or 0)
+            return _clamp(defn, round(rng.uniform(low, max(low, high))))
+        if kind == FieldType.DATE:
+            return (dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(0, 1800))).isoformat()
+        if kind == FieldType.CHOICE:
+            return rng.choice(defn.choices)["value"] if defn.choices else None
+        if kind == FieldType.MULTICHOICE:
+            picked = rng.sample(defn.choices, min(len(defn.choices), rng.randint(1, 3))) if defn.choices else []
+            return [c["value"] for c in defn.choices if c in picked]
+        if kind == FieldType.BOOLEAN:
+            return rng.random() < 0.7
+        if kind == FieldType.PHONE:
+            return self.phone(rng, place)
+        if kind == FieldType.LONGTEXT:
+            return rng.choice(GENERIC_NOTES)
+        return rng.choice(GENERIC_NOTES)[:30]
+
+    def plan_contacts(self, rng: random.Random, planned: _Planned, diligence: float) -> None:
+        """0-5 contacts (mostly 2-3), one or two of them key; the develop rep knows most of them."""
+        customer = planned.customer
+        count = _weighted(rng, CONTACT_COUNTS)
+        if diligence > 0.6:
+            count = max(count, 2)
+        elif diligence < 0.1:
+            count = min(count, 1)
+        titles = TITLES[customer.kind]
+        develop = planned.team[0][0]
+        second = planned.team[1][0] if len(planned.team) > 1 else None
+        keys = 0
+        for i in range(count):
+            title = titles[0] if i == 0 else rng.choice(titles[1:])
+            department = title.department or (rng.choice(DEPARTMENTS) if customer.kind == CustomerKind.HOSPITAL else "")
+            is_key = i == 0 or (i == 1 and rng.random() < 0.4)
+            keys += is_key
+            birthday = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(0, 11000)) if rng.random() < 0.2 else None
+            contact = Contact(
+                customer=customer,
+                name=self.contact_name(rng),
+                title=f"{department}主任" if title.title == "科主任" else title.title,
+                purchase_role=title.role,
+                department=department,
+                mobile=f"1{rng.choice('3456789')}{rng.randrange(10**8, 10**9)}" if rng.random() < 0.92 else "",
+                phone=self.phone(rng, self.place(customer.division))
+                if customer.division and rng.random() < 0.3
+                else "",
+                wechat=f"wx_{rng.randrange(10**6, 10**9):x}" if rng.random() < 0.35 else "",
+                birthday=birthday,
+                preferences=rng.choice(PREFERENCES) if rng.random() < 0.25 else "",
+                notes=rng.choice(CONTACT_NOTES) if rng.random() < 0.15 else "",
+                is_key=is_key,
+            )
+            known: list[tuple[Employee, int]] = []
+            lonely_key = is_key and rng.random() < 0.15  # known to one person only: flagged on the customer page
+            if rng.random() < (0.97 if is_key else 0.85):
+                known.append((develop, _weighted(rng, [(1, 3), (2, 4), (3, 3)])))
+            if second is not None and not (lonely_key and known) and rng.random() < (0.92 if is_key else 0.35):
+                known.append((second, _weighted(rng, [(1, 5), (2, 3), (3, 2)])))
+            planned.contacts.append((contact, known))
+
+    def contact_name(self, rng: random.Random) -> str:
+        return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _clamp(defn: FieldDefinition, value):
+    if value is None:
+        return None
+    if defn.min_value is not None and value < defn.min_value:
+        value = type(value)(defn.min_value)
+    if defn.max_value is not None and value > defn.max_value:
+        value = type(value)(defn.max_value)
+    return value
+
+
+# --- names by kind: (name, short name, facts the archive fields follow) --------------------------------
+
+
+def _hospital(b: _Builder, rng: random.Random, p: _Place, street: str) -> tuple[str, str, dict]:
+    urban = p.county.name.endswith("区")
+    roll = rng.random()
+    if roll < 0.25:
+        return f"{p.county.name}人民医院", f"{p.base}人医", {"level": "3b" if urban else "2a", "type": "general"}
+    if roll < 0.4:
+        return f"{p.county.name}中医医院", f"{p.base}中医院", {"level": "2a", "type": "tcm"}
+    if roll < 0.5:
+        return f"{p.county.name}妇幼保健院", f"{p.base}妇幼", {"level": "2a", "type": "maternal_child"}
+    if roll < 0.6:
+        k = rng.randint(2, 5)
+        return f"{p.county.name}第{NUMERALS[k - 1]}人民医院", f"{p.base}{NUMERALS[k - 1]}院", {"level": "2b"}
+    if roll < 0.67:
+        return f"{p.city_base}市{p.base}中西医结合医院", "", {"level": "2a", "type": "integrated"}
+    if roll < 0.8:
+        specialty = rng.choice(HOSPITAL_SPECIALTIES)
+        return f"{p.base}{specialty}医院", "", {"level": "2", "type": "specialized"}
+    if roll < 0.92:
+        word = rng.choice(PRIVATE_HOSPITAL_WORDS)
+        suffix = rng.choice(["医院", "医院", "妇产医院", "眼科医院", "口腔医院"])
+        return f"{p.base}{word}{suffix}", "", {"level": rng.choice(["1", "2", "unrated"]), "owner": "private"}
+    town = _town(rng)
+    return f"{p.base}{town}中心医院", f"{town}中心医院", {"level": "1", "type": "township"}
+
+
+def _town(rng: random.Random) -> str:
+    return rng.choice(TOWN_FIRST) + rng.choice(TOWN_SECOND)
+
+
+def _pharmacy(b: _Builder, rng: random.Random, p: _Place, street: str) -> tuple[str, str, dict]:
+    if rng.random() < 0.7:
+        brand, short, hq = rng.choice(PHARMACY_BRANDS)
+        branch = f"{p.base}{street}店" if rng.random() < 0.75 else f"{p.base}{street}{NUMERALS[rng.randrange(2, 9)]}店"
+        return f"{brand}（{branch}）", f"{short}{street}店", {"chain": hq}
+    word = rng.choice(INDEPENDENT_PHARMACY)
+    suffix = rng.choice(["大药房", "药店", "堂药店", "医药商店"])
+    return f"{p.base}{word}{suffix}", "", {}
+
+
+def _clinic(b: _Builder, rng: random.Random, p: _Place, street: str) -> tuple[str, str, dict]:
+    roll = rng.random()
+    if roll < 0.35:
+        town = street.removesuffix("路").removesuffix("街").removesuffix("大道")
+        return f"{p.county.name}{town}街道社区卫生服务中心", f"{town}社区", {"type": "community"}
+    if roll < 0.6:
+        town = _town(rng)
+        return f"{p.county.name}{town}镇卫生院", f"{town}卫生院", {"type": "township"}
+    if roll < 0.85:
+        person = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(2))
+        kind = rng.choice(["诊所", "中医诊所", "口腔诊所", "内科诊所", "儿科诊所"])
+        return f"{p.base}{person}{kind}", "", {"specialty": kind}
+    word = rng.choice(WORDS) + rng.choice(WORDS)
+    return f"{p.base}{word}门诊部", "", {}
+
+
+def _distributor(b: _Builder, rng: random.Random, p: _Place, street: str) -> tuple[str, str, dict]:
+    word = rng.choice(WORDS) + rng.choice(WORDS)
+    roll = rng.random()
+    if roll < 0.5:
+        return f"{p.city_base}{word}医药有限公司", f"{word}医药", {"tier": "regional"}
+    if roll < 0.8:
+        return f"{p.base}{word}医药商业有限公司", f"{word}医药", {"tier": "county"}
+    return f"{p.province.name}{word}医药有限公司", f"{word}医药", {"tier": "provincial"}
+
+
+def _retailer(b: _Builder, rng: random.Random, p: _Place, street: str) -> tuple[str, str, dict]:
+    if rng.random() < 0.5:
+        brand = rng.choice(RETAIL_BRANDS)
+        return f"{brand}（{p.base}{street}店）", f"{brand}{street}店", {}
+    word = rng.choice(WORDS) + rng.choice(WORDS)
+    return f"{p.base}{word}{rng.choice(['超市', '母婴店', '便利店', '保健品商行'])}", "", {}
+
+
+def _other(b: _Builder, rng: random.Random, p: _Place, street: str) -> tuple[str, str, dict]:
+    return (
+        rng.choice(
+            [
+                f"{p.county.name}疾病预防控制中心",
+                f"{p.base}{_town(rng)}养老院",
+                f"{p.base}{rng.choice(WORDS)}{rng.choice(WORDS)}康养中心",
+                f"{p.county.name}{rng.choice(['第一', '第二', '实验'])}中学医务室",
+            ]
+        ),
+        "",
+        {},
+    )
+
+
+NAMERS: dict[str, Callable[[_Builder, random.Random, _Place, str], tuple[str, str, dict]]] = {
+    CustomerKind.HOSPITAL: _hospital,
+    CustomerKind.PHARMACY: _pharmacy,
+    CustomerKind.CLINIC: _clinic,
+    CustomerKind.DISTRIBUTOR: _distributor,
+    CustomerKind.RETAILER: _retailer,
+    CustomerKind.OTHER: _other,
+}
+
+# --- archive field values: the stored forms of liuke.customers.fields.clean_value -------------------
+
+_H, _P, _C, _D, _R = "hospital", "pharmacy", "clinic", "distributor", "retailer"
+_ALL = {_H, _P, _C, _D, _R, "other"}
+# A field required for some kinds is filled only for those, unless listed here; one required for none
+# is filled for the kinds listed here (all kinds if it is not listed).
+KIND_ALSO = {
+    "unified_social_credit_code": {_H},
+    "listed_products": {_C, _D, _R},
+    "annual_purchase_amount": {_C, _R},
+    "actual_payment_days": {_P, _C, _R},
+    "invoice_requirements": {_P, _C},
+    "delivery_distributor": {_R},
+    "receiving_hours": {_C, _R},
+    "receiving_requirements": {_C, _D},
+    "receiving_phone": {_C},
+    "cold_chain_capable": {_H},
+    "competitor_products": {_C, _D},
+    "last_major_issue": {_P, _C, _R},
+    "integrity_agreement_signed": {_P, _C},
+    "drug_trading_license_no": {_R},
+}
+KIND_ONLY = {
+    "teaching_hospital": {_H},
+    "medical_alliance_role": {_H, _C},
+    "medical_alliance_name": {_H, _C},
+    "chain_headquarters": {_P},
+    "store_count": {_P, _R},
+    "dual_channel_pharmacy": {_P},
+    "discharges_annual": {_H},
+    "surgeries_annual": {_H},
+    "physicians_count": {_H, _C},
+    "drug_revenue_ratio": {_H, _C},
+    "daily_customers": {_P, _R},
+    "national_key_specialties": {_H},
+    "department_patient_volume": {_H},
+    "last_committee_date": {_H},
+    "next_committee_date": {_H},
+    "provincial_platform": {_H, _D},
+    "last_tender_date": {_H},
+    "next_tender_date": {_H},
+    "vbp_agreed_volume": {_H, _D},
+    "downstream_terminals": {_D},
+    "delivery_vehicles": {_D},
+    "gsp_certificate_no": {_P, _D},
+    "gsp_certificate_expiry": {_P, _D},
+}
+
+
+def _relevant(defn: FieldDefinition) -> set[str]:
+    if defn.required_for:
+        return set(defn.required_for) | KIND_ALSO.get(defn.key, set())
+    return KIND_ONLY.get(defn.key, _ALL)
+
+
+BEDS = {"3a": (1000, 3200), "3b": (500, 1200), "2a": (200, 700), "2b": (150, 500), "2": (80, 400), "1": (20, 120)}
+GENERIC_NOTES = [
+    "与对方沟通顺畅，按月跟进。",
+    "需提前预约，周三下午方便。",
+    "历史资料不全，待补充。",
+    "去年换了负责人，关系需重新建立。",
+    "对价格敏感，重视配送及时性。",
+]
+PREFERENCES = ["喜欢喝茶，不喝酒", "周末打羽毛球", "关注学术会议和继续教育学分", "只接受微信沟通", "不喜欢临时拜访"]
+CONTACT_NOTES = ["明年可能退休", "刚从其他医院调来", "对我司产品评价较好", "与竞品代表关系密切", "主管新药遴选"]
+
+
+def _date(rng: random.Random, start: dt.date, days: int) -> str:
+    return (start + dt.timedelta(days=rng.randrange(0, days))).isoformat()
+
+
+def _people(rng: random.Random, n: int) -> list[str]:
+    return [rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(2)) for _ in range(n)]
+
+
+def _beds(info: dict, rng: random.Random) -> int:
+    if "beds" not in info:
+        low, high = BEDS.get(info.get("level", "2"), (50, 300))
+        info["beds"] = rng.randrange(low, high)
+    return info["beds"]
+
+
+def _licence(rng: random.Random, p: _Place, letters: str) -> str:
+    return f"{PROVINCE_ABBR.get(p.county.code[:2], '')}{letters}{rng.randrange(10**6, 10**7)}"
+
+
+FIELD_MAKERS: dict[str, Callable[[_Builder, random.Random, Customer, _Place, dict], Any]] = {
+    "hospital_level": lambda b, rng, c, p, info: info.get("level") or rng.choice(["2a", "2b", "1"]),
+    "hospital_type": lambda b, rng, c, p, info: (
+        info.get("type", "general")
+        if info.get("type")
+        in ("general", "specialized", "tcm", "integrated", "maternal_child", "community", "township")
+        else "general"
+    ),
+    "ownership": lambda b, rng, c, p, info: (
+        info.get("owner") or _weighted(rng, [("public", 80), ("private", 15), ("enterprise", 5)])
+    ),
+    "teaching_hospital": lambda b, rng, c, p, info: info.get("level") in ("3a", "3b") and rng.random() < 0.6,
+    "medical_alliance_role": lambda b, rng, c, p, info: "leader" if info.get("level") in ("3a", "3b") else "member",
+    "medical_alliance_name": lambda b, rng, c, p, info: f"{p.county.name}{rng.choice(['医共体', '紧密型医联体'])}",
+    "medical_insurance_code": lambda b, rng, c, p, info: f"H{p.county.code}{rng.randrange(10**4, 10**5)}",
+    "unified_social_credit_code": lambda b, rng, c, p, info: (
+        f"{rng.choice(['91', '52', '12'])}{p.county.code}"
+        + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(10))
+    ),
+    "medical_institution_license_no": lambda b, rng, c, p, info: f"PDY{rng.randrange(10**5, 10**6)}{p.county.code}",
+    "pharmacy_business_model": lambda b, rng, c, p, info: "chain_store" if info.get("chain") else "independent",
+    "chain_headquarters": lambda b, rng, c, p, info: info.get("chain") or "",
+    "store_count": lambda b, rng, c, p, info: rng.randrange(1, 5) if not info.get("chain") else 1,
+    "clinic_specialty": lambda b, rng, c, p, info: {
+        "中医诊所": "tcm",
+        "口腔诊所": "dental",
+        "儿科诊所": "pediatrics",
+    }.get(info.get("specialty", ""), "general"),
+    "business_hours": lambda b, rng, c, p, info: rng.choice(
+        ["08:00-22:00", "全天24小时", "周一至周六 8:00-17:30", "工作日 8:00-12:00，14:00-17:30"]
+    ),
+    "beds": lambda b, rng, c, p, info: _beds(info, rng),
+    "outpatient_daily": lambda b, rng, c, p, info: (
+        _beds(info, rng) * rng.randint(2, 5) if c.kind == _H else rng.randrange(30, 400)
+    ),
+    "discharges_annual": lambda b, rng, c, p, info: _beds(info, rng) * rng.randint(25, 45),
+    "surgeries_annual": lambda b, rng, c, p, info: _beds(info, rng) * rng.randint(5, 15),
+    "physicians_count": lambda b, rng, c, p, info: (
+        round(_beds(info, rng) * rng.uniform(0.3, 0.5)) if c.kind == _H else rng.randrange(2, 20)
+    ),
+    "annual_revenue": lambda b, rng, c, p, info: round(_beds(info, rng) * rng.uniform(60, 150)),
+    "drug_revenue_ratio": lambda b, rng, c, p, info: rng.randrange(22, 40),
+    "daily_customers": lambda b, rng, c, p, info: rng.randrange(80, 1200),
+    "licensed_pharmacists": lambda b, rng, c, p, info: rng.randrange(1, 5),
+    "department_profile": lambda b, rng, c, p, info: (
+        f"{rng.choice(DEPARTMENTS)}开放床位{rng.randrange(30, 120)}张，月均出院{rng.randrange(150, 900)}人次；"
+        f"{rng.choice(DEPARTMENTS)}为{rng.choice(['市级', '省级'])}重点专科。"
+    ),
+    "department_patient_volume": lambda b, rng, c, p, info: rng.randrange(200, 5000),
+    "national_key_specialties": lambda b, rng, c, p, info: "、".join(
+        f"{d}（{rng.choice(['省级', '市级', '国家级'])}）" for d in rng.sample(DEPARTMENTS, 2)
+    ),
+    "decision_process": lambda b, rng, c, p, info: rng.choice(
+        [
+            "科室提出申请 → 药剂科审核 → 药事委员会投票 → 院长签批。临时采购由药剂科主任审批。",
+            "药事会每季度一次，新品需科室主任和两名副高以上医师联名申请。",
+            "由医共体牵头医院统一遴选，本院只报需求。",
+        ]
+    ),
+    "new_drug_application_rules": lambda b, rng, c, p, info: (
+        f"每年受理新药申请{rng.randint(1, 4)}次；执行一品两规，同通用名不超过两个品规。"
+    ),
+    "listed_products": lambda b, rng, c, p, info: "；".join(rng.sample(DRUGS, rng.randint(1, 4))),
+    "competitor_products": lambda b, rng, c, p, info: (
+        f"{rng.choice(COMPETITORS)}同类品种约占{rng.randrange(20, 60)}%，我司约占{rng.randrange(5, 40)}%。"
+    ),
+    "main_competitor_companies": lambda b, rng, c, p, info: "、".join(rng.sample(COMPETITORS, 3)),
+    "competitor_activities": lambda b, rng, c, p, info: (
+        f"{rng.choice(COMPETITORS)}近期在{rng.choice(DEPARTMENTS)}开展了病例征集和科室会。"
+    ),
+    "our_market_share": lambda b, rng, c, p, info: rng.randrange(3, 45),
+    "annual_purchase_amount": lambda b, rng, c, p, info: round(
+        (_beds(info, rng) / 10 if c.kind == _H else rng.uniform(2, 60)) * rng.uniform(0.5, 3), 1
+    ),
+    "payment_terms_days": lambda b, rng, c, p, info: rng.choice([30, 60, 90, 90, 120, 180]),
+    "actual_payment_days": lambda b, rng, c, p, info: rng.choice([45, 90, 120, 150, 180, 240, 300]),
+    "credit_limit": lambda b, rng, c, p, info: rng.choice([50, 100, 200, 500, 1000, 3000]),
+    "invoice_requirements": lambda b, rng, c, p, info: rng.choice(
+        [
+            "需开具增值税专用发票，随货同行单加盖出库章。",
+            "发票与随货单一致，每月25日前寄达。",
+            "两票制，需提供首营资料。",
+        ]
+    ),
+    "reconciliation_schedule": lambda b, rng, c, p, info: (
+        f"每月{rng.randint(20, 28)}日对账，次月{rng.randint(5, 15)}日前结算"
+    ),
+    "overdue_history": lambda b, rng, c, p, info: rng.choice(
+        ["近两年无逾期。", f"{rng.randint(2021, 2024)}年曾逾期{rng.randrange(30, 120)}天，已结清。"]
+    ),
+    "delivery_distributor": lambda b, rng, c, p, info: rng.choice(
+        [f"国药控股{p.city_base}有限公司", f"华润{p.province.name[:2]}医药有限公司", "九州通医药集团股份有限公司"]
+    ),
+    "backup_distributor": lambda b, rng, c, p, info: f"{p.city_base}{rng.choice(WORDS)}{rng.choice(WORDS)}医药有限公司",
+    "receiving_hours": lambda b, rng, c, p, info: rng.choice(
+        ["工作日 8:30-11:30，14:00-16:30", "周一至周五 9:00-16:00"]
+    ),
+    "receiving_requirements": lambda b, rng, c, p, info: (
+        f"效期不少于{rng.choice([6, 9, 12])}个月；冷链药品需附温度记录；送货前一天电话预约。"
+    ),
+    "receiving_phone": lambda b, rng, c, p, info: b.phone(rng, p),
+    "pharmacy_dept_phone": lambda b, rng, c, p, info: b.phone(rng, p),
+    "receiving_location": lambda b, rng, c, p, info: rng.choice(["门诊楼负一层药库", "后门仓库", "住院部一楼药库"]),
+    "min_shelf_life_months": lambda b, rng, c, p, info: rng.choice([6, 9, 12, 18]),
+    "distributor_tier": lambda b, rng, c, p, info: info.get("tier", "regional"),
+    "coverage_area": lambda b, rng, c, p, info: (
+        f"覆盖{p.city_base}全市{rng.randrange(5, 15)}个区县，二级以上医院{rng.randrange(10, 80)}家。"
+    ),
+    "downstream_terminals": lambda b, rng, c, p, info: rng.randrange(80, 3000),
+    "warehouse_area": lambda b, rng, c, p, info: rng.randrange(800, 30000),
+    "delivery_vehicles": lambda b, rng, c, p, info: rng.randrange(5, 120),
+    "first_cooperation_date": lambda b, rng, c, p, info: _date(rng, dt.date(2012, 1, 1), 4700),
+    "last_committee_date": lambda b, rng, c, p, info: _date(rng, dt.date(2025, 1, 1), 330),
+    "next_committee_date": lambda b, rng, c, p, info: _date(rng, dt.date(2026, 1, 1), 330),
+    "last_tender_date": lambda b, rng, c, p, info: _date(rng, dt.date(2023, 1, 1), 900),
+    "next_tender_date": lambda b, rng, c, p, info: _date(rng, dt.date(2026, 1, 1), 500),
+    "integrity_agreement_date": lambda b, rng, c, p, info: _date(rng, dt.date(2022, 1, 1), 1300),
+    "drug_trading_license_expiry": lambda b, rng, c, p, info: _date(rng, dt.date(2025, 6, 1), 1800),
+    "gsp_certificate_expiry": lambda b, rng, c, p, info: _date(rng, dt.date(2025, 6, 1), 1800),
+    "relationship_history": lambda b, rng, c, p, info: (
+        f"{rng.randint(2012, 2019)}年开始合作，{rng.randint(2019, 2023)}年进院/铺货；"
+        f"{rng.randint(2023, 2025)}年{rng.choice(['中标省级集采', '更换药剂科主任', '扩大到两个科室'])}。"
+    ),
+    "previous_reps": lambda b, rng, c, p, info: "、".join(
+        f"{name}（{y}-{y + rng.randint(1, 3)}）" for name, y in zip(_people(rng, 2), (2018, 2021), strict=True)
+    ),
+    "last_major_issue": lambda b, rng, c, p, info: rng.choice(
+        ["2024年断货两周，协调配送商调货解决。", "回款延迟，经财务科沟通改为月结。", "竞品降价，争取到临时采购。"]
+    ),
+    "academic_activity_history": lambda b, rng, c, p, info: (
+        f"{rng.randint(2023, 2025)}年举办科室会{rng.randint(1, 6)}场，参加市级学术年会。"
+    ),
+    "handover_notes": lambda b, rng, c, p, info: rng.choice(
+        [
+            "关键人是药剂科主任，每月药事会前一周拜访；采购科只管执行。",
+            "店长决定进货，总部采购只定目录；月底前补货最容易。",
+            "老板本人拍板，周末在店里；不接受电话推销。",
+            "回款靠财务经理，季度末前跟进对账。",
+        ]
+    ),
+    "visit_rules_detail": lambda b, rng, c, p, info: "每周二、四下午接待，需在医药代表备案系统预约。",
+    "academic_meeting_rules": lambda b, rng, c, p, info: "学术会议需提前报医务科备案，不得在院内发放礼品。",
+    "compliance_risk_notes": lambda b, rng, c, p, info: rng.choice(
+        ["暂无。", "医院正在开展医药领域腐败问题集中整治。"]
+    ),
+    "drug_trading_license_no": lambda b, rng, c, p, info: _licence(rng, p, rng.choice(["AA", "CA", "DA"])),
+    "gsp_certificate_no": lambda b, rng, c, p, info: _licence(rng, p, "-GSP-"),
+    "provincial_platform": lambda b, rng, c, p, info: f"{p.province.name}医药集中采购平台",
+    "usage_restrictions": lambda b, rng, c, p, info: "辅助用药目录内品种限二线使用，单张处方不超过7日量。",
+    "price_listing_notes": lambda b, rng, c, p, info: f"挂网价按省平台最低价联动，限价{rng.randrange(20, 300)}元/盒。",
+    "medical_insurance_designated": lambda b, rng, c, p, info: rng.random() < 0.9,
+    "integrity_agreement_signed": lambda b, rng, c, p, info: rng.random() < 0.85,
+    "rep_registration_required": lambda b, rng, c, p, info: rng.random() < 0.7,
+    "first_business_docs_complete": lambda b, rng, c, p, info: rng.random() < 0.8,
+}
+
+
+def demo_build(*, scale: str = "small", seed: int = 2026, chunk: int = CHUNK) -> DemoReport:
     """Create the demo company in an empty database; same scale and seed, same company."""
     with change_context(source=ChangeSource.SYSTEM), transaction.atomic():
-        return _Builder(SCALES[scale], seed).build()
+        return _Builder(SCALES[scale], seed, chunk=chunk).build()
