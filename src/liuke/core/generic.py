@@ -37,6 +37,14 @@ class ObjectDetailView(LoginRequiredMixin, DetailView):
     def get_queryset(self):
         return visibility.restrict(self.request.user, self.model)
 
+    def get_object(self, queryset=None):
+        base = self.model._default_manager.all() if queryset is None else queryset
+        base = base.select_related(*self.select_related) if getattr(self, "select_related", ()) else base
+        obj = visibility.visible_object(self.request.user, base, self.kwargs.get(self.pk_url_kwarg))
+        if obj is None:
+            raise Http404
+        return obj
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["history"] = selectors.object_history(viewer=self.request.user, obj=self.object)
@@ -57,7 +65,7 @@ class ObjectEditView(LoginRequiredMixin, View):
             if not visibility.scope_for(self.request.user).is_admin:
                 raise PermissionDenied
             return None
-        obj = visibility.restrict(self.request.user, self.model).filter(pk=pk).first()
+        obj = visibility.visible_object(self.request.user, self.model, pk)
         if obj is None:
             raise Http404
         if not visibility.can(self.request.user, obj, visibility.CHANGE):

@@ -196,6 +196,48 @@ def _apply(qs: models.QuerySet, q: Q | None) -> models.QuerySet:
     return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
 
 
+def _rule_for_one(user: Any, model: type[models.Model], action: str) -> Q | bool:
+    """The filter for fetching one row (True: no restriction, False: nothing)."""
+    policy = _policy(model)
+    scope = scope_for(user)
+    if scope is NOBODY:
+        return False
+    if action == CHANGE:
+        if scope.is_admin:
+            return True
+        return False if policy.change is None else (policy.change(scope) or True)
+    if scope.sees_all:
+        return True
+    q = policy.view(scope)
+    if q is None:
+        return True
+    for grant in _grants.get(model, []):
+        extra = grant(scope)
+        if extra is not None:
+            q |= extra
+    return q
+
+
+def visible_object(user: Any, model_or_qs: type[models.Model] | models.QuerySet, pk: Any, action: str = VIEW):
+    """One object by primary key if ``user`` may see (or change) it, else None.
+
+    The rule is applied as a join on that one row: the ``pk IN (every visible row)`` form of
+    :func:`restrict` made SQLite build a manager's whole visible set for each single lookup.
+    """
+    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
+    rule = _rule_for_one(user, qs.model, action)
+    if rule is False:
+        return None
+    qs = qs.filter(pk=pk)
+    if rule is not True:
+        qs = qs.filter(rule)
+    return qs.first()
+
+
 def can(user: Any, obj: models.Model, action: str = VIEW) -> bool:
     """Whether ``user`` may see or change this one object (re-checked after saves)."""
-    return restrict(user, type(obj), action).filter(pk=obj.pk).exists()
+    rule = _rule_for_one(user, type(obj), action)
+    if rule is False:
+        return False
+    qs = type(obj)._default_manager.filter(pk=obj.pk)
+    return qs.exists() if rule is True else qs.filter(rule).exists()

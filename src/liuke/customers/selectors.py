@@ -248,9 +248,9 @@ def customer_dossier(*, viewer: Any, customer: Customer) -> CustomerDossier:
         active = [k for k in contact.current_knowers if k.employee.status != EmployeeStatus.LEFT]
         contact.known_by = active  # type: ignore[attr-defined]
         contact.single_knower = contact.is_key and len(active) < 2  # type: ignore[attr-defined]
+    # The customer was fetched through visibility, and its team is visible with it (the same rule).
     all_members = list(
-        visibility.restrict(viewer, AccountTeamMember)
-        .filter(customer=customer, archived_at__isnull=True)
+        AccountTeamMember.objects.filter(customer=customer, archived_at__isnull=True)
         .select_related("employee", "employee__department")
         .order_by("role", "-since")
     )

@@ -88,8 +88,7 @@ class CustomerDetailView(ObjectDetailView):
     model = Customer
     template_name = "customers/customer_detail.html"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("division", "merged_into")
+    select_related = ("division", "merged_into")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -108,7 +107,7 @@ class CustomerDetailView(ObjectDetailView):
 
 
 def _editable_customer(request, pk) -> Customer:
-    customer = visibility.restrict(request.user, Customer).filter(pk=pk).first()
+    customer = visibility.visible_object(request.user, Customer, pk)
     if customer is None:
         raise Http404
     if not visibility.can(request.user, customer, visibility.CHANGE):
@@ -261,7 +260,7 @@ def contact_archive(request, customer_pk, pk):
 
 
 def _team_customer(request, pk) -> Customer:
-    customer = visibility.restrict(request.user, Customer).filter(pk=pk).first()
+    customer = visibility.visible_object(request.user, Customer, pk)
     if customer is None:
         raise Http404
     if not can_manage_team(request.user, customer):

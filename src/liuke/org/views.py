@@ -82,8 +82,7 @@ class EmployeeDetailView(ObjectDetailView):
     model = Employee
     template_name = "org/employee_detail.html"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("department", "department__manager", "user")
+    select_related = ("department", "department__manager", "user")
 
 
 class EmployeeEditView(ObjectEditView):
