@@ -114,6 +114,8 @@ def merge_values(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, 
     """Apply cleaned changes; a blank clears the field."""
     merged = dict(current or {})
     for key, value in changes.items():
+        if key in merged and value == merged[key]:
+            continue  # 35 and 35.0 are one value: re-saving a form must not show a change
         if value is None:
             merged.pop(key, None)
         else:
