@@ -1,22 +1,19 @@
 """How the customer archive plugs into core.visibility: through the account team."""
 
 from django.db.models import Q
-from django.utils import timezone
 
 from liuke.core import visibility
 from liuke.core.visibility import Scope
 from liuke.org.choices import Role
 
 from .models import AccountTeamMember, Contact, ContactKnower, Customer, FieldDefinition, FieldGroup
+from .selectors import current_team_q
 
 
 def customer_q(scope: Scope, prefix: str = "") -> Q | None:
     """Customers linked to the viewer (a rep) or to anyone in the viewer's subtree (a manager)."""
     team = f"{prefix}account_team__"
-    today = timezone.localdate()
-    current = Q(**{f"{team}archived_at__isnull": True}) & (
-        Q(**{f"{team}until__isnull": True}) | Q(**{f"{team}until__gte": today})
-    )
+    current = current_team_q(team)
     if scope.role == Role.MANAGER:
         # Anyone currently in the manager's subtrees (scope.subtree_employee_ids excludes those who left).
         return current & Q(**{f"{team}employee_id__in": scope.subtree_employee_ids})

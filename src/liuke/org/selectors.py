@@ -56,12 +56,9 @@ def division_search(*, viewer: Any, query: str = "", level: str = "") -> QuerySe
 
 def team_overview(*, viewer: Any) -> QuerySet[Employee]:
     """A manager's people with how many customers each currently covers."""
-    from django.utils import timezone
+    from liuke.customers.selectors import current_team_q
 
-    today = timezone.localdate()
-    current = Q(account_memberships__archived_at__isnull=True) & (
-        Q(account_memberships__until__isnull=True) | Q(account_memberships__until__gte=today)
-    )
+    current = current_team_q("account_memberships__")
     return employee_list(viewer=viewer).annotate(
         customer_count=Count("account_memberships__customer", filter=current, distinct=True)
     )
