@@ -152,3 +152,23 @@ def test_list_and_page_make_a_bounded_number_of_queries(searchable, client, djan
         assert client.get("/customers/", {"q": "测试"}).status_code == 200
     with django_assert_max_num_queries(25):
         assert client.get(searchable.customer_a.get_absolute_url()).status_code == 200
+
+
+def test_list_pages_keep_their_order_and_team_when_ids_come_first(searchable, client, django_assert_max_num_queries):
+    # The list finds a page's ids first and loads those rows afterwards: order, paging and the team
+    # column must be exactly what one query would have given.
+    for i in range(60):
+        c = Customer.objects.create(code=f"P{i:02d}", name=f"分页药房{59 - i:02d}", kind="pharmacy")
+        AccountTeamMember.objects.create(customer=c, employee=searchable.rep_a, role="develop")
+    services.customers_refresh_derived(queryset=Customer.objects.filter(code__startswith="P"))
+    client.force_login(searchable.rep_a.user)
+    with django_assert_max_num_queries(14):
+        first = client.get("/customers/", {"q": "分页药房", "sort": "name"})
+    second = client.get("/customers/", {"q": "分页药房", "sort": "name", "page": 2})
+    names_1 = [c.name for c in first.context["object_list"]]
+    names_2 = [c.name for c in second.context["object_list"]]
+    assert names_1 == [f"分页药房{i:02d}" for i in range(50)]
+    assert names_2 == [f"分页药房{i:02d}" for i in range(50, 60)]
+    assert first.context["paginator"].count == 60
+    assert searchable.rep_a.name in first.content.decode()  # the account team is still shown per row
+    assert client.get("/customers/", {"q": "分页药房", "page": 3}).status_code == 404

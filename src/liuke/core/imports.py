@@ -54,6 +54,10 @@ class ImportResult:
         }
 
 
+# An import at least this big refreshes the planner's statistics afterwards.
+BULK_ROWS = 1000
+
+
 class DryRunRollback(Exception):
     """Raised inside the import transaction to undo a dry run."""
 
@@ -99,4 +103,8 @@ def run_import(
                 raise DryRunRollback
     except DryRunRollback:
         pass
+    if not dry_run and result.imported >= BULK_ROWS:
+        from .maintenance import refresh_planner_statistics
+
+        refresh_planner_statistics()
     return result

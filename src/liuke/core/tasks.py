@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import changelog
+from . import changelog, maintenance
 
 log = logging.getLogger(__name__)
 
@@ -16,3 +16,9 @@ def verify_log_task() -> dict:
     if not result.ok:
         log.error("change log broken at entry #%s: %s", result.broken_seq, result.reason)
     return result.as_dict()
+
+
+@shared_task(name="liuke.core.refresh_statistics")
+def refresh_statistics_task() -> None:
+    """Fresh planner statistics after the day's writes (scheduled nightly by Celery beat)."""
+    maintenance.refresh_planner_statistics()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 
@@ -192,8 +193,32 @@ def restrict(user: Any, model_or_qs: type[models.Model] | models.QuerySet, actio
 def _apply(qs: models.QuerySet, q: Q | None) -> models.QuerySet:
     if q is None:
         return qs
+    if not _crosses_to_many(qs.model, q):
+        return qs.filter(q)
     # Filters that cross to-many relations go through a subquery so rows are never duplicated.
     return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
+
+
+def _crosses_to_many(model: type[models.Model], q: Q) -> bool:
+    """Whether a rule's filter follows a one-to-many or many-to-many relation (a JOIN that can repeat rows)."""
+    for child in q.children:
+        if isinstance(child, Q):
+            if _crosses_to_many(model, child):
+                return True
+            continue
+        opts = model._meta
+        lookup, _value = child  # type: ignore[misc]
+        for part in str(lookup).split("__"):
+            try:
+                field = opts.pk if part == "pk" else opts.get_field(part)
+            except FieldDoesNotExist:
+                break  # a lookup (``in``, ``startswith``) or a transform: the path ends here
+            if field.one_to_many or field.many_to_many:
+                return True
+            if not field.is_relation or field.related_model is None:
+                break
+            opts = field.related_model._meta
+    return False
 
 
 def _rule_for_one(user: Any, model: type[models.Model], action: str) -> Q | bool:

@@ -49,7 +49,7 @@ class Customer(BusinessModel):
     team_people = models.PositiveSmallIntegerField(_("people on the account team"), default=0, editable=False)
     team_roles = models.PositiveSmallIntegerField(_("roles on the account team"), default=0, editable=False)
     # 双线联系 broken: active, and fewer than two current people or fewer than two roles.
-    single_threaded = models.BooleanField(_("single-threaded"), default=False, editable=False, db_index=True)
+    single_threaded = models.BooleanField(_("single-threaded"), default=False, editable=False)
     search_text = models.TextField(default="", editable=False)
     name_key = models.CharField(max_length=200, default="", editable=False)
 
@@ -62,6 +62,16 @@ class Customer(BusinessModel):
         indexes = [
             models.Index(fields=["name_key", "division"], name="cust_name_key_div_idx"),
             models.Index(fields=["kind", "grade", "status"], name="cust_kind_grade_status_idx"),
+            # The company-wide lists read these instead of the wide rows (the archive JSON lives in
+            # the row): a search within a kind, a search in list order, the single-threaded list.
+            # Each holds every column its list's COUNT and page-of-ids query need (docs/BENCHMARKS.md).
+            models.Index(fields=["kind", "archived_at", "search_text", "code", "id"], name="cust_kind_search_idx"),
+            models.Index(fields=["code", "archived_at", "search_text", "id"], name="cust_code_search_idx"),
+            models.Index(
+                fields=["code", "id"],
+                name="cust_single_threaded_idx",
+                condition=models.Q(single_threaded=True, archived_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,15 +11,20 @@ from .selectors import current_team_q
 
 
 def customer_q(scope: Scope, prefix: str = "") -> Q | None:
-    """Customers linked to the viewer (a rep) or to anyone in the viewer's subtree (a manager)."""
-    team = f"{prefix}account_team__"
-    current = current_team_q(team)
+    """Customers linked to the viewer (a rep) or to anyone in the viewer's subtree (a manager).
+
+    The customers are picked from the account-team rows alone (``customer_id IN (SELECT customer_id
+    ...)``), so the rule joins nothing and a list never reads the customer table twice.
+    """
+    members = AccountTeamMember.objects.filter(current_team_q())
     if scope.role == Role.MANAGER:
         # Anyone currently in the manager's subtrees (scope.subtree_employee_ids excludes those who left).
-        return current & Q(**{f"{team}employee_id__in": scope.subtree_employee_ids})
-    if scope.role == Role.REP:
-        return current & Q(**{f"{team}employee_id": scope.employee_id})
-    return Q(pk__in=[])  # auditors: only what their audit tasks grant
+        members = members.filter(employee_id__in=scope.subtree_employee_ids)
+    elif scope.role == Role.REP and scope.employee_id is not None:
+        members = members.filter(employee_id=scope.employee_id)
+    else:
+        return Q(pk__in=[])  # auditors: only what their audit tasks grant
+    return Q(**{f"{prefix}pk__in": members.values("customer_id")})
 
 
 def team_change_q(scope: Scope, prefix: str = "") -> Q | None:

@@ -46,6 +46,7 @@ def filters_from(params) -> selectors.CustomerFilters:
 class CustomerListView(ObjectListView):
     model = Customer
     template_name = "customers/customer_list.html"
+    ids_first = True
 
     def get_queryset(self):
         self.filters = filters_from(self.request.GET)

@@ -1,3 +1,4 @@
+import gc
 import sys
 
 from django.conf import settings
@@ -32,4 +33,20 @@ class Command(BaseCommand):
         )
         self.stdout.write(_("Press Ctrl+C to stop."))
         sys.stdout.flush()
+        _freeze_startup_heap()
         serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="liuke")
+
+
+def _freeze_startup_heap() -> None:
+    """Load what every request needs, then take it out of the garbage collector's sight.
+
+    pypinyin's dictionaries and Django's own objects are several hundred thousand long-lived
+    objects; without this a full collection over them (~100 ms) lands on every fifteenth request or
+    so, which is most of the gap between a list's median and its 95th percentile (docs/BENCHMARKS.md).
+    """
+    import liuke.urls  # noqa: F401  (every view, form and serializer)
+    from liuke.core.text import search_keys
+
+    search_keys("留客")  # pypinyin loads its dictionaries on first use
+    gc.collect()
+    gc.freeze()

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from liuke.core.maintenance import refresh_planner_statistics
 from liuke.core.models import ChangeLogEntry
 from liuke.customers.models import AccountTeamMember, Contact, ContactKnower
 from liuke.demo.generator import DEMO_PASSWORD, SCALES, demo_build
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         report = demo_build(scale=options["scale"], seed=options["seed"])
+        refresh_planner_statistics()
         self.stdout.write(
             _(
                 "Demo company (%(scale)s, seed %(seed)d): %(e)d employees, %(d)d departments, %(t)d territories, "
