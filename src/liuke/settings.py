@@ -177,6 +177,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "verify-change-log-nightly": {"task": "liuke.core.verify_log", "schedule": 60 * 60 * 24},
     "refresh-customer-coverage-nightly": {"task": "liuke.customers.refresh_derived", "schedule": 60 * 60 * 24},
+    "refresh-planner-statistics-nightly": {"task": "liuke.core.refresh_statistics", "schedule": 60 * 60 * 24},
 }
 
 LOGGING = {
