@@ -189,3 +189,133 @@ register(
         edit_denied=lambda w: [w.rep_a, w.manager_a, w.director],
     )
 )
+
+
+# --- channel (issue 5) -------------------------------------------------------------------------------------
+
+
+def _ch(w):
+    from .channel.factories import channel_for
+
+    return channel_for(w)
+
+
+def _ch_objects(w):
+    """Pairs of channel records: one rep_a may see (Shanghai distributor), one they may not (Jiangsu)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from liuke.channel import models as cm
+
+    ch = _ch(w)
+    if not hasattr(ch, "objs"):
+        floor = cm.PriceFloor.objects.create(product=ch.tablets, channel_level="terminal", floor_price=Decimal(28))
+        day = dt.date(2024, 1, 1)
+        disc = [
+            cm.DiscountAuthorization.objects.create(customer=c, product=ch.tablets, net_price=Decimal(25),
+                                                    valid_from=day, valid_to=day, approver=w.manager_a)
+            for c in (w.customer_a, w.customer_b)
+        ]  # fmt: skip
+        auth = [
+            cm.DistributorAuthorization.objects.create(distributor=d, product=None, division_id=div)
+            for d, div in ((ch.dist_sh, "310000"), (ch.dist_js, "320000"))
+        ]
+        prof = [cm.DistributorProfile.objects.create(distributor=d) for d in (ch.dist_sh, ch.dist_js)]
+        alias = [
+            cm.TerminalAlias.objects.create(distributor=ch.dist_sh, name="瑞金", name_key="瑞金", terminal=ch.terminals["H-RJ"]),
+            cm.TerminalAlias.objects.create(distributor=ch.dist_js, name="鼓楼", name_key="鼓楼", terminal=ch.terminals["H-GL"]),
+        ]  # fmt: skip
+        imports = [
+            cm.FlowImport.objects.create(distributor=d, period=day, file_name=name, sha256=name * 8, status="active")
+            for d, name in ((ch.dist_sh, "sh-jan.xlsx"), (ch.dist_js, "js-jan.csv"))
+        ]
+        ships = list(cm.Shipment.objects.order_by("distributor__code"))  # D-JS, D-SH
+        ch.objs = {"floor": floor, "disc": disc, "auth": auth, "prof": prof, "alias": alias, "imports": imports,
+                   "ships": [ships[1], ships[0]]}  # fmt: skip
+    return ch.objs
+
+
+def _pair(key):
+    return lambda w: (w.rep_a, _ch_objects(w)[key][0], _ch_objects(w)[key][1])
+
+
+def _register_channel_cases():
+    from liuke.channel import models as cm
+
+    register(
+        ModelCase(
+            model=cm.Product,
+            list_url="/channel/products/",
+            api_url="/api/products/",
+            scoped=lambda w: (w.rep_a, _ch(w).tablets, None),
+            pending="products come from `liuke import products`; no edit form yet",
+        )
+    )
+    register(
+        ModelCase(
+            model=cm.PriceFloor,
+            list_url="/channel/prices/",
+            api_url=None,
+            scoped=lambda w: (w.rep_a, _ch_objects(w)["floor"], None),
+            pending="floors come from `liuke import prices`",
+        )
+    )
+    register(
+        ModelCase(
+            model=cm.DiscountAuthorization,
+            list_url="/channel/discounts/",
+            api_url=None,
+            scoped=_pair("disc"),
+            pending="discount authorisations are recorded through services.discount_authorize (no form yet)",
+        )
+    )
+    register(
+        ModelCase(
+            model=cm.DistributorAuthorization,
+            list_url="/channel/authorizations/",
+            api_url="/api/authorizations/",
+            scoped=_pair("auth"),
+            pending="authorisations come from `liuke import authorizations`",
+        )
+    )
+    register(
+        ModelCase(
+            model=cm.Shipment,
+            list_url="/channel/shipments/",
+            api_url="/api/shipments/",
+            scoped=_pair("ships"),
+            pending="sell-in comes from `liuke import shipments`",
+        )
+    )
+    register(
+        ModelCase(
+            model=cm.DistributorProfile,
+            list_url="/channel/",
+            api_url=None,
+            scoped=_pair("prof"),
+            label=lambda obj: obj.distributor.name,
+            pending="the header mapping is set on the upload page and remembered by the flow import",
+        )
+    )
+    register(
+        ModelCase(
+            model=cm.TerminalAlias,
+            list_url="/channel/aliases/",
+            api_url=None,
+            scoped=_pair("alias"),
+            pending="aliases are made in the review queue (tests/channel)",
+        )
+    )
+    register(
+        ModelCase(
+            model=cm.FlowImport,
+            list_url="/channel/imports/",
+            api_url="/api/flow-imports/",
+            scoped=_pair("imports"),
+            label=lambda obj: obj.file_name,
+            pending="imports are made by uploading a file (tests/channel, tests/e2e)",
+        )
+    )
+
+
+_register_channel_cases()

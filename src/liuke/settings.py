@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "liuke.core",
     "liuke.org",
     "liuke.customers",
+    "liuke.channel",
     "liuke.demo",
 ]
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from liuke.channel.api import AuthorizationViewSet, FlowImportViewSet, FlowLineViewSet, ProductViewSet, ShipmentViewSet
 from liuke.core import views as core_views
 from liuke.customers.api import AccountTeamMemberViewSet, ContactViewSet, CustomerViewSet
 from liuke.org.api import DepartmentViewSet, EmployeeViewSet, TerritoryViewSet
@@ -16,6 +17,11 @@ router.register("territories", TerritoryViewSet)
 router.register("customers", CustomerViewSet)
 router.register("contacts", ContactViewSet)
 router.register("account-team", AccountTeamMemberViewSet)
+router.register("products", ProductViewSet)
+router.register("authorizations", AuthorizationViewSet)
+router.register("shipments", ShipmentViewSet)
+router.register("flow-imports", FlowImportViewSet)
+router.register("flow-lines", FlowLineViewSet)
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -24,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("liuke.org.urls")),
     path("customers/", include("liuke.customers.urls")),
+    path("channel/", include("liuke.channel.urls")),
     path("core/", include("liuke.core.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),

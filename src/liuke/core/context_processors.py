@@ -9,6 +9,7 @@ NAV = [
     # (label, url name, roles or None for everyone)
     (_("Home"), "home", None),
     (_("Customers"), "customers:customer_list", None),
+    (_("Channel"), "channel:distributor_list", None),
     (_("Departments"), "org:department_list", None),
     (_("Employees"), "org:employee_list", None),
     (_("Territories"), "org:territory_list", None),

@@ -27,6 +27,14 @@ class UnusableFile(Exception):
     """The file cannot be imported at all (unreadable, wrong format, missing required columns)."""
 
 
+class MissingColumns(UnusableFile):
+    """Required columns were not found among the headers (``headers``), so a person can map them by hand."""
+
+    def __init__(self, message: str, headers: list[str]):
+        super().__init__(message)
+        self.headers = headers
+
+
 @dataclass(frozen=True)
 class Column:
     name: str  # canonical English name
@@ -367,9 +375,10 @@ def open_stream(
             unknown.append(text)  # a second column for the same field: reported, the first one is used
     missing = [c.name for c in columns if c.required and c.name not in positions]
     if missing:
-        raise UnusableFile(
+        raise MissingColumns(
             _("Missing required columns: %(missing)s (found: %(found)s).")
-            % {"missing": ", ".join(missing), "found": ", ".join(h for h in headers if h)}
+            % {"missing": ", ".join(missing), "found": ", ".join(h for h in headers if h)},
+            [h for h in headers if h],
         )
 
     def body() -> Iterator[tuple[int, list[Any]]]:

@@ -1,3 +1,4 @@
+import functools
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from liuke.core.visibility import SYSTEM
 # KIND -> "module:function(viewer=, fmt=, out=)"; later apps add theirs.
 EXPORTERS = {
     "customers": "liuke.customers.exports:customer_export",
+    "flow": "liuke.channel.exports:flow_export",
 }
 
 
@@ -24,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, default="csv")
         parser.add_argument("--output", help="file to write (default: standard output)")
         parser.add_argument("--as", dest="as_user", help="export only what this login may see")
+        parser.add_argument("--period", help="flow: one month, YYYY-MM")
 
     def handle(self, *args, **options):
         from importlib import import_module
@@ -36,6 +39,10 @@ class Command(BaseCommand):
             viewer = actor
         module, func = EXPORTERS[options["kind"]].split(":")
         export = getattr(import_module(module), func)
+        if options.get("period"):
+            if options["kind"] != "flow":
+                raise CommandError(_("--period is for flow exports only."), returncode=2)
+            export = functools.partial(export, period=options["period"])
         target = options["output"]
         with change_context(source=ChangeSource.CLI, actor=actor):
             if target:

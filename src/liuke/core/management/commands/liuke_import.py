@@ -10,6 +10,11 @@ IMPORTERS = {
     "employees": "liuke.org.importers:employee_import_run",
     "customers": "liuke.customers.importers:customer_import_run",
     "account-team": "liuke.customers.importers:account_team_import_run",
+    "products": "liuke.channel.importers:product_import_run",
+    "prices": "liuke.channel.importers:price_import_run",
+    "authorizations": "liuke.channel.importers:authorization_import_run",
+    "shipments": "liuke.channel.importers:shipment_import_run",
+    "flow": "liuke.channel.importers:flow_import_cli",
 }
 
 
@@ -20,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=sorted(IMPORTERS))
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="check everything, keep nothing")
+        parser.add_argument("--distributor", help="flow: the distributor's customer code")
+        parser.add_argument("--period", help="flow: the month the file reports, YYYY-MM")
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args, **options):
@@ -27,8 +34,11 @@ class Command(BaseCommand):
 
         module, func = IMPORTERS[options["kind"]].split(":")
         run = getattr(import_module(module), func)
+        extra = {k: options[k] for k in ("distributor", "period") if options.get(k)}
+        if extra and options["kind"] != "flow":
+            raise CommandError(_("--distributor and --period are for flow files only."), returncode=2)
         try:
-            result = run(path=options["file"], dry_run=options["dry_run"])
+            result = run(path=options["file"], dry_run=options["dry_run"], **extra)
         except UnusableFile as exc:
             raise CommandError(str(exc), returncode=2) from exc
         if options["format"] == "json":

@@ -1,0 +1,829 @@
+"""Flow-file import (流向导入): stream a distributor's file, clean and convert every row, match its buyers,
+and store all good rows at once (COPY on PostgreSQL, executemany on SQLite), or nothing.
+
+Rules (CHANNEL.md "Import rules"):
+- one transaction per file: its good rows, its rejected rows (row number, field, reason) and its
+  record, or nothing at all (a killed import leaves nothing behind);
+- the same file twice (same SHA-256 for the distributor) imports nothing;
+- a corrected file for the same distributor and period replaces the active one and records what changed;
+- rows deduplicate on (distributor, doc_no, line) or, without a doc_no, on (distributor, date, product,
+  batch, quantity, buyer, unit price), within the file and against the distributor's other files;
+- dates outside the declared period, in the future or outside the batch's life are flagged, not dropped;
+- quantities are stored in the product's base unit; returns stay negative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liuke.core.changelog import change_context
+from liuke.core.choices import ChangeSource
+from liuke.core.imports import DryRunRollback, ImportResult
+from liuke.core.tabular import Column, UnusableFile, clean_text, file_fingerprint, open_stream, parse_date
+from liuke.core.text import name_key
+from liuke.customers.choices import CustomerKind
+from liuke.customers.models import Customer
+
+from .choices import FlowFlag, ImportStatus, ReviewStatus
+from .matching import Match, TerminalMatcher, keys
+from .models import BuyerReview, DistributorProfile, FlowImport, FlowLine, FlowRejection, Product, Shipment
+from .packspec import decimal_text, spec_key, unit_factors
+
+FLOW_COLUMNS = [
+    Column("date", ("日期", "销售日期", "出库日期", "单据日期", "开票日期", "业务日期", "发货日期", "销售时间"),
+           required=True),
+    Column("product", ("产品名称", "品名", "药品名称", "商品名称", "通用名", "产品", "商品名", "药品通用名", "品种"),
+           required=True),
+    Column("product_code", ("产品编码", "商品编码", "产品代码", "商品代码", "药品编码", "货号")),
+    Column("spec", ("规格", "品规", "包装规格", "规格型号", "药品规格", "商品规格")),
+    Column("batch", ("批号", "生产批号", "产品批号", "lot", "批次", "batch_no")),
+    Column("quantity", ("数量", "销售数量", "出库数量", "实发数量", "qty", "发货数量", "销量"), required=True),
+    Column("unit", ("单位", "包装单位", "计量单位")),
+    Column("unit_price", ("单价", "销售单价", "含税单价", "出库单价", "price")),
+    Column("amount", ("金额", "销售金额", "含税金额", "价税合计", "总金额", "销售额")),
+    Column("buyer_name", ("客户名称", "购货单位", "终端名称", "医院名称", "收货单位", "customer", "客户", "购买方",
+                          "购货单位名称", "终端", "buyer"), required=True),
+    Column("buyer_address", ("客户地址", "地址", "收货地址", "送货地址", "address", "终端地址")),
+    Column("doc_no", ("单据号", "单号", "出库单号", "发票号", "单据编号", "docno", "发票号码")),
+    Column("line_no", ("行号", "明细行号", "line")),
+    Column("doc_type", ("单据类型", "业务类型", "销售类型")),
+]  # fmt: skip
+FIELDS = [c.name for c in FLOW_COLUMNS]
+
+LINE_COLUMNS = (
+    "flow_import_id", "distributor_id", "row_no", "date", "product_id", "batch", "quantity", "raw_quantity", "unit",
+    "unit_price", "amount", "is_return", "buyer_name", "buyer_address", "buyer_key", "division_id", "terminal_id",
+    "match_method", "match_confidence", "doc_no", "dedup_key", "flags",
+)  # fmt: skip
+
+TOTAL_WORDS = ("合计", "总计", "小计", "累计", "总数", "total", "sum")
+EARLIEST = dt.date(2000, 1, 1)
+BATCH_SIZE = 10_000
+PROGRESS_EVERY = 20_000
+MAX_ERRORS_IN_RESULT = 10_000
+
+_NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*([^\d\s.]*)$")
+
+
+class RowProblem(Exception):
+    """A row that cannot be imported: the field and the reason, for the error report."""
+
+    def __init__(self, field_name: str, reason: str):
+        super().__init__(reason)
+        self.field = field_name
+        self.reason = reason
+
+
+@dataclass
+class FlowImportResult(ImportResult):
+    import_id: int | None = None
+    period: str = ""
+    distributor: str = ""
+    flagged: int = 0
+    unmatched: int = 0  # distinct buyers sent to the review queue
+    total_rows: int = 0  # total rows recognised below the data and skipped
+    replaced: int | None = None
+    already_imported: int | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    more_errors: int = 0  # rejected rows beyond those listed in ``errors`` (all are in the error report)
+
+    @property
+    def rejected(self) -> int:  # type: ignore[override]
+        return len({e.row for e in self.errors}) + self.more_errors
+
+    def as_dict(self) -> dict[str, Any]:
+        data = super().as_dict()
+        data.update(
+            import_id=self.import_id,
+            distributor=self.distributor,
+            period=self.period,
+            flagged=self.flagged,
+            unmatched_buyers=self.unmatched,
+            total_rows=self.total_rows,
+            replaced=self.replaced,
+            already_imported=self.already_imported,
+            changes=self.changes,
+        )
+        return data
+
+
+# --- cell parsing ------------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        if value.isprintable() and value == value.strip() and value.isascii():
+            return value
+        return clean_text(value)
+    return clean_text(value)
+
+
+def parse_number(value: Any, field_name: str) -> tuple[float, str] | None:
+    """(number, unit written after it) from a cell; None when blank; RowProblem when it is not a number."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise RowProblem(field_name, _("%(value)s is not a number") % {"value": value})
+    if isinstance(value, int | float):
+        number = float(value)
+        suffix = ""
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("¥", "").replace("￥", "")
+        if not text:
+            return None
+        try:
+            number, suffix = float(text), ""
+        except ValueError:
+            match = _NUMBER.match(text)
+            if match is None:
+                raise RowProblem(field_name, _("%(value)r is not a number") % {"value": str(value)[:40]}) from None
+            number, suffix = float(match[1]), match[2]
+    if math.isnan(number) or math.isinf(number) or abs(number) >= 1e12:
+        raise RowProblem(field_name, _("%(value)r is not a usable number") % {"value": str(value)[:40]})
+    return number, suffix
+
+
+def _fmt(number: float, places: int) -> str:
+    if number == int(number) and abs(number) < 1e15:
+        return str(int(number))
+    return f"{number:.{places}f}".rstrip("0").rstrip(".")
+
+
+# --- context: products, batches, what is already stored ---------------------------------------------------
+
+
+@dataclass
+class ProductIndex:
+    by_code: dict[str, int]
+    by_name: dict[str, list[int]]
+    spec_keys: dict[int, str]
+    factors: dict[int, dict[str, Decimal]]
+    base: dict[int, str]
+    specs: dict[int, str]
+    names: dict[int, str]
+
+    @classmethod
+    def load(cls) -> ProductIndex:
+        index = cls({}, {}, {}, {}, {}, {}, {})
+        for p in Product.objects.filter(archived_at__isnull=True).only(
+            "pk", "code", "name", "spec", "base_unit", "units", "aliases"
+        ):
+            index.by_code[p.code.strip().lower()] = p.pk
+            for n in {p.name, *(p.aliases or [])}:
+                index.by_name.setdefault(name_key(n), []).append(p.pk)
+            index.spec_keys[p.pk] = spec_key(p.spec)
+            index.factors[p.pk] = unit_factors(base_unit=p.base_unit, units=p.units, spec=p.spec)
+            index.base[p.pk] = p.base_unit
+            index.specs[p.pk] = p.spec
+            index.names[p.pk] = p.name
+        return index
+
+    def find(self, code: str, name: str, spec: str) -> int:
+        if code and (pk := self.by_code.get(code.lower())) is not None:
+            return pk
+        candidates = self.by_name.get(name_key(name), [])
+        if not candidates and code:
+            raise RowProblem("product_code", _("No product with code %(code)r.") % {"code": code})
+        if not candidates:
+            raise RowProblem("product", _("Unknown product %(name)r.") % {"name": name})
+        if len(candidates) == 1 and (not spec or self._spec_fits(candidates[0], spec)):
+            return candidates[0]
+        fitting = [pk for pk in candidates if spec and self._spec_fits(pk, spec)]
+        if len(fitting) == 1:
+            return fitting[0]
+        known = "、".join(self.specs[pk] or "-" for pk in candidates)
+        if not spec:
+            raise RowProblem("spec", _("%(name)s comes in several specs (%(known)s): the spec is needed.") % {
+                "name": name, "known": known})  # fmt: skip
+        raise RowProblem("spec", _("No %(name)s in spec %(spec)r (known: %(known)s).") % {
+            "name": name, "spec": spec, "known": known})  # fmt: skip
+
+    def _spec_fits(self, pk: int, spec: str) -> bool:
+        return not self.spec_keys[pk] or spec_key(spec) == self.spec_keys[pk]
+
+
+@dataclass
+class BatchIndex:
+    life: dict[tuple[int, str], tuple[dt.date | None, dt.date | None, dt.date | None]]  # made, expires, first ship
+    to_distributor: dict[tuple[int, str], dt.date]  # first shipment of the batch to this distributor
+
+    @classmethod
+    def load(cls, distributor_id: int) -> BatchIndex:
+        life = {
+            (row["product_id"], row["batch"]): (row["made"], row["expires"], row["first"])
+            for row in Shipment.objects.filter(archived_at__isnull=True)
+            .values("product_id", "batch")
+            .annotate(made=Min("made_on"), expires=Max("expires_on"), first=Min("date"))
+        }
+        mine = {
+            (row["product_id"], row["batch"]): row["first"]
+            for row in Shipment.objects.filter(archived_at__isnull=True, distributor_id=distributor_id)
+            .values("product_id", "batch")
+            .annotate(first=Min("date"))
+        }
+        return cls(life, mine)
+
+    def flags(self, product_id: int, batch: str, date: dt.date) -> int:
+        info = self.life.get((product_id, batch))
+        if info is None:
+            return FlowFlag.UNKNOWN_BATCH
+        made, expires, _first = info
+        flags = 0
+        if (made and date < made) or (expires and date > expires):
+            flags |= FlowFlag.BATCH_LIFE
+        first_here = self.to_distributor.get((product_id, batch))
+        if first_here is None or date < first_here:
+            flags |= FlowFlag.BEFORE_SELL_IN
+        return flags
+
+
+def dedup_hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+# --- writing lines ---------------------------------------------------------------------------------------
+
+
+class LineWriter:
+    """Bulk writer of flow lines inside the import's transaction: COPY on PostgreSQL, executemany on SQLite."""
+
+    def __init__(self) -> None:
+        self.vendor = connection.vendor
+        self.table = FlowLine._meta.db_table
+        self.buffer: list[tuple] = []
+        self._copy_cm: Any = None
+        self._copy: Any = None
+        self._cursor: Any = None
+
+    def add(self, line: tuple) -> None:
+        self.buffer.append(line)
+        if len(self.buffer) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        if self.vendor == "postgresql":
+            if self._copy is None:
+                self._cursor = connection.cursor()
+                self._copy_cm = self._cursor.cursor.copy(f"COPY {self.table} ({', '.join(LINE_COLUMNS)}) FROM STDIN")
+                self._copy = self._copy_cm.__enter__()
+            self._copy.write("".join(map(_copy_line, self.buffer)).encode("utf-8"))
+        else:
+            if self._cursor is None:
+                connection.ensure_connection()
+                self._cursor = connection.connection.cursor()
+            placeholders = ",".join("?" * len(LINE_COLUMNS))
+            self._cursor.executemany(
+                f"INSERT INTO {self.table} ({', '.join(LINE_COLUMNS)}) VALUES ({placeholders})",
+                [_sqlite_row(r) for r in self.buffer],
+            )
+        self.buffer.clear()
+
+    def close(self) -> None:
+        self.flush()
+        if self._copy_cm is not None:
+            self._copy_cm.__exit__(None, None, None)
+            self._copy_cm = self._copy = None
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
+
+    def abort(self) -> None:
+        if self._copy_cm is not None:
+            try:
+                self._copy_cm.__exit__(RuntimeError, RuntimeError("import aborted"), None)
+            except Exception:
+                pass
+            self._copy_cm = self._copy = None
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\") if "\\" in value else value
+    return str(value)
+
+
+def _copy_line(row: tuple) -> str:
+    return "\t".join(map(_copy_value, row)) + "\n"
+
+
+def _sqlite_row(row: tuple) -> tuple:
+    return tuple(v.isoformat() if isinstance(v, dt.date) else (int(v) if isinstance(v, bool) else v) for v in row)
+
+
+# --- the import ------------------------------------------------------------------------------------------
+
+
+def parse_period(text: str | None) -> dt.date:
+    match = re.fullmatch(r"\s*(\d{4})[-/.年]?(\d{1,2})月?\s*", text or "")
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise UnusableFile(_("The period must be given as YYYY-MM (e.g. 2024-03), not %(value)r.") % {"value": text})
+    return dt.date(int(match[1]), int(match[2]), 1)
+
+
+def _month_end(period: dt.date) -> dt.date:
+    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def distributor_by_code(code: str | None) -> Customer:
+    distributor = (
+        Customer.objects.filter(code=(code or "").strip(), kind=CustomerKind.DISTRIBUTOR, archived_at__isnull=True)
+        .only("pk", "code", "name")
+        .first()
+    )
+    if distributor is None:
+        raise UnusableFile(_("No distributor with code %(code)r.") % {"code": code or ""})
+    return distributor
+
+
+def flow_import_run(
+    *,
+    path: str,
+    distributor_code: str | None = None,
+    period: str | None = None,
+    dry_run: bool = False,
+    actor: Any = None,
+    mapping: dict[str, str] | None = None,
+    file_name: str | None = None,
+    stored_file: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> FlowImportResult:
+    """Import one distributor's flow file for one month (see the module docstring for the rules).
+
+    Raises :class:`UnusableFile` (nothing changed) for an unknown distributor, a bad period, an unreadable
+    file or missing required columns. ``mapping`` (header text → field, "" to ignore) is remembered for the
+    distributor once the file imports.
+    """
+    distributor = distributor_by_code(distributor_code)
+    month = parse_period(period)
+    source = Path(path)
+    if not source.exists():
+        raise UnusableFile(_("No such file: %(path)s") % {"path": path})
+    is_text = source.suffix.lower() in {".csv", ".txt", ".tsv"}
+    sha, encoding = file_fingerprint(source, text=is_text)
+    result = FlowImportResult(
+        file=file_name or source.name,
+        kind="flow",
+        dry_run=dry_run,
+        distributor=distributor.code,
+        period=f"{month:%Y-%m}",
+    )
+    earlier = (
+        FlowImport.objects.filter(distributor=distributor, sha256=sha)
+        .exclude(status=ImportStatus.IMPORTING)
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is not None:
+        result.already_imported = earlier.pk
+        result.import_id = earlier.pk
+        result.duplicates = earlier.rows
+        result.rows = earlier.rows
+        result.warnings.append(
+            _("This file was already imported on %(when)s (import #%(id)d): nothing imported again.")
+            % {"when": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"), "id": earlier.pk}
+        )
+        return result
+    profile = DistributorProfile.objects.filter(distributor=distributor).first()
+    remembered = dict(profile.header_map) if profile else {}
+    table = open_stream(source, FLOW_COLUMNS, encoding=encoding, mapping={**remembered, **(mapping or {})})
+    if table.unknown:
+        result.warnings.append(_("Columns not used: %(cols)s") % {"cols": ", ".join(table.unknown)})
+    try:
+        with change_context(source=ChangeSource.IMPORT, actor=actor), transaction.atomic():
+            _run(result, table, distributor, month, sha, actor, stored_file, progress)
+            if mapping and not dry_run:
+                _remember_mapping(distributor, profile, {**remembered, **mapping})
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        result.import_id = None
+    return result
+
+
+def _remember_mapping(distributor: Customer, profile: DistributorProfile | None, mapping: dict[str, str]) -> None:
+    if profile is None:
+        DistributorProfile.objects.create(distributor=distributor, header_map=mapping)
+    elif profile.header_map != mapping:
+        profile.header_map = mapping
+        profile.save()
+
+
+def _run(
+    result: FlowImportResult,
+    table,
+    distributor: Customer,
+    month: dt.date,
+    sha: str,
+    actor: Any,
+    stored_file: str,
+    progress: Callable[[int], None] | None,
+) -> None:
+    month_end = _month_end(month)
+    today = timezone.localdate()
+    replaced = (
+        FlowImport.objects.select_for_update()
+        .filter(distributor=distributor, period=month, status=ImportStatus.ACTIVE)
+        .order_by("-created_at")
+        .first()
+    )
+    record = FlowImport.objects.create(
+        distributor=distributor,
+        period=month,
+        file_name=result.file[:255],
+        stored_file=stored_file,
+        sha256=sha,
+        header_row=table.header_row,
+        header_map={"headers": table.headers, "columns": table.columns},
+        replaces=replaced,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    products = ProductIndex.load()
+    batches = BatchIndex.load(distributor.pk)
+    matcher = TerminalMatcher.load(distributor_id=distributor.pk)
+    # Lines of the distributor's other active files around this month: a row already there is a duplicate.
+    window = (month - dt.timedelta(days=62), month_end + dt.timedelta(days=62))
+    stored = FlowLine.objects.filter(
+        distributor=distributor, flow_import__status=ImportStatus.ACTIVE, date__range=window
+    )
+    if replaced is not None:
+        stored = stored.exclude(flow_import=replaced)
+    existing: dict[int, int] = dict(stored.values_list("dedup_key", "flow_import_id").iterator(chunk_size=20000))
+
+    cols = table.columns
+    width = max(len(table.headers), max(cols.values()) + 1)
+    at = {name: cols.get(name, -1) for name in FIELDS}
+    i_date, i_product, i_code, i_spec, i_batch = at["date"], at["product"], at["product_code"], at["spec"], at["batch"]
+    i_qty, i_unit, i_price, i_amount = at["quantity"], at["unit"], at["unit_price"], at["amount"]
+    i_buyer, i_addr, i_doc, i_line, i_type = (
+        at["buyer_name"], at["buyer_address"], at["doc_no"], at["line_no"], at["doc_type"])  # fmt: skip
+    checks_total = [i for i in (0, i_date, i_product, i_buyer, i_code) if i >= 0]
+
+    dates: dict[Any, dt.date | RowProblem] = {}
+    product_cache: dict[tuple[str, str, str], int | RowProblem] = {}
+    factor_cache: dict[tuple[int, str, str], float | RowProblem] = {}
+    flag_cache: dict[tuple[int, str, dt.date], int] = {}
+    seen: dict[int, int] = {}
+    reviews: dict[str, list[Any]] = {}
+    writer = LineWriter()
+    rejections: list[FlowRejection] = []
+    record_id, distributor_id = record.pk, distributor.pk
+    qty_total = 0.0
+    amount_total = 0.0
+    running_qty = 0.0
+    done = 0
+
+    def reject(row_no: int, cells: list[Any], field_name: str, reason: str, *, duplicate: bool = False) -> None:
+        if duplicate:
+            result.duplicates += 1
+        elif len(result.errors) < MAX_ERRORS_IN_RESULT:
+            result.reject(row_no, field_name, reason)
+        else:
+            result.more_errors += 1
+        rejections.append(
+            FlowRejection(
+                flow_import_id=record_id,
+                row_no=row_no,
+                field=field_name,
+                reason=reason[:500],
+                is_duplicate=duplicate,
+                raw=[_raw(c) for c in cells],
+            )
+        )
+        if len(rejections) >= 5000:
+            FlowRejection.objects.bulk_create(rejections)
+            rejections.clear()
+
+    def get(cells: list[Any], i: int) -> Any:
+        return cells[i] if i >= 0 else None
+
+    try:
+        for row_no, cells in table.rows:
+            done += 1
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
+            if not any(cells):
+                continue
+            if len(cells) < width:
+                cells = list(cells) + [None] * (width - len(cells))
+            # A total row below the data: recognised, checked against the rows above it, skipped.
+            raw_date = cells[i_date]
+            if not isinstance(raw_date, dt.date) and _is_total(cells, checks_total):
+                result.total_rows += 1
+                try:
+                    stated = parse_number(cells[i_qty], "quantity")
+                except RowProblem:
+                    stated = None
+                if stated is not None and abs(stated[0] - running_qty) > 0.001:
+                    result.warnings.append(
+                        _("Row %(row)d is a total of %(stated)s, but the rows above it add up to %(sum)s.")
+                        % {"row": row_no, "stated": _fmt(stated[0], 3), "sum": _fmt(running_qty, 3)}
+                    )
+                running_qty = 0.0
+                continue
+            result.rows += 1
+            try:
+                # Date.
+                date = dates.get(raw_date)
+                if date is None:
+                    date = dates[raw_date] = _parse_date(raw_date)
+                if isinstance(date, RowProblem):
+                    raise date
+                # Product and unit.
+                name = _text(cells[i_product])
+                code = _text(get(cells, i_code))
+                spec = _text(get(cells, i_spec))
+                pkey = (code, name, spec)
+                product_id = product_cache.get(pkey)
+                if product_id is None:
+                    product_id = product_cache[pkey] = _find_product(products, code, name, spec)
+                if isinstance(product_id, RowProblem):
+                    raise product_id
+                number = parse_number(cells[i_qty], "quantity")
+                if number is None:
+                    raise RowProblem("quantity", _("The quantity is empty."))
+                qty, qty_unit = number
+                if qty == 0:
+                    raise RowProblem("quantity", _("The quantity is zero."))
+                unit = _text(get(cells, i_unit)) or qty_unit
+                fkey = (product_id, unit, spec)
+                factor = factor_cache.get(fkey)
+                if factor is None:
+                    factor = factor_cache[fkey] = _factor(products, product_id, unit, spec)
+                if isinstance(factor, RowProblem):
+                    raise factor
+                doc_type = _text(get(cells, i_type))
+                is_return = qty < 0 or ("退" in doc_type)
+                if is_return and qty > 0:
+                    qty = -qty
+                base_qty = qty * factor
+                price = parse_number(get(cells, i_price), "unit_price")
+                if price is not None and price[0] < 0:
+                    raise RowProblem("unit_price", _("The unit price %(value)s is negative.") % {"value": price[0]})
+                unit_price = _fmt(price[0] / factor, 4) if price is not None else None
+                amount_cell = parse_number(get(cells, i_amount), "amount")
+                amount = _fmt(amount_cell[0], 2) if amount_cell is not None else None
+                # Buyer.
+                buyer = _text(cells[i_buyer])
+                if not buyer:
+                    raise RowProblem("buyer_name", _("The buyer name is empty."))
+                if len(buyer) > 200:
+                    raise RowProblem("buyer_name", _("The buyer name is longer than 200 characters."))
+                address = _text(get(cells, i_addr))[:300]
+                batch = _text(get(cells, i_batch))[:50]
+                doc_no = _text(get(cells, i_doc))[:60]
+            except RowProblem as problem:
+                reject(row_no, cells, problem.field, problem.reason)
+                continue
+            qty_text = _fmt(base_qty, 6)
+            buyer_key = keys(buyer)[0] or buyer
+            if doc_no:
+                line = _text(get(cells, i_line)) or f"{product_id}|{batch}|{qty_text}|{unit_price}"
+                key = dedup_hash(f"d|{doc_no}|{line}")
+            else:
+                key = dedup_hash(f"r|{date}|{product_id}|{batch}|{qty_text}|{buyer_key}|{unit_price}")
+            first = seen.get(key)
+            if first is not None:
+                reject(row_no, cells, "", _("Duplicate of row %(row)d.") % {"row": first}, duplicate=True)
+                continue
+            other = existing.get(key)
+            if other is not None:
+                reject(row_no, cells, "", _("Already imported with import #%(id)d.") % {"id": other}, duplicate=True)
+                continue
+            seen[key] = row_no
+            # Flags: evidence for people, never a reason to drop the line.
+            flags = 0
+            if date < month or date > month_end:
+                flags |= FlowFlag.OUT_OF_PERIOD
+            if date > today:
+                flags |= FlowFlag.FUTURE
+            if batch:
+                bkey = (product_id, batch, date)
+                bflags = flag_cache.get(bkey)
+                if bflags is None:
+                    bflags = flag_cache[bkey] = batches.flags(product_id, batch, date)
+                flags |= bflags
+            if flags:
+                result.flagged += 1
+            match: Match = matcher.match(buyer, address)
+            if match.terminal_id is None:
+                review = reviews.get(buyer_key)
+                if review is None:
+                    reviews[buyer_key] = [buyer, address, match.division, match.suggestions, 1]
+                else:
+                    review[4] += 1
+            writer.add(
+                (
+                    record_id, distributor_id, row_no, date, product_id, batch, qty_text,
+                    _fmt(qty, 6)[:40], unit[:10], unit_price, amount, is_return, buyer, address, buyer_key[:200],
+                    match.division, match.terminal_id, match.method, match.confidence, doc_no, key, flags,
+                )
+            )  # fmt: skip
+            result.imported += 1
+            qty_total += base_qty
+            running_qty += qty
+            if amount_cell is not None:
+                amount_total += amount_cell[0]
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    if rejections:
+        FlowRejection.objects.bulk_create(rejections)
+    if progress is not None:
+        progress(done)
+
+    result.created = result.imported
+    result.unmatched = len(reviews)
+    _queue_reviews(distributor, record, reviews)
+    if replaced is not None:
+        replaced.status = ImportStatus.SUPERSEDED
+        replaced.save(update_fields=["status"])
+        result.replaced = replaced.pk
+        result.changes = _changes(replaced, record, set(seen))
+    if result.imported == 0 and result.rows > 0 and not result.errors and result.duplicates:
+        result.warnings.append(_("Every row was already imported: nothing new."))
+    record.rows = result.rows
+    record.imported = result.imported
+    record.duplicates = result.duplicates
+    record.rejected = result.rejected
+    record.flagged = result.flagged
+    record.unmatched = result.unmatched
+    record.quantity_total = Decimal(_fmt(qty_total, 3))
+    record.amount_total = Decimal(_fmt(amount_total, 2))
+    record.warnings = result.warnings[:200]
+    record.changes = result.changes
+    record.status = ImportStatus.ACTIVE
+    record.save()
+    result.import_id = record.pk
+    if reviews or replaced is not None:
+        review_counts_refresh(distributor_id=distributor.pk)
+
+
+def _raw(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)[:200]
+
+
+def _is_total(cells: list[Any], positions: list[int]) -> bool:
+    for i in positions:
+        value = cells[i]
+        if isinstance(value, str) and value:
+            text = unicodedata.normalize("NFKC", value).strip().lower().replace(" ", "").replace(":", "")
+            if text.startswith(TOTAL_WORDS):
+                return True
+    return False
+
+
+def _parse_date(value: Any) -> dt.date | RowProblem:
+    try:
+        date = parse_date(value)
+    except ValueError as exc:
+        return RowProblem("date", str(exc))
+    if date is None:
+        return RowProblem("date", _("The date is empty."))
+    if date < EARLIEST:
+        return RowProblem("date", _("%(date)s is not a plausible sale date.") % {"date": date})
+    return date
+
+
+def _find_product(products: ProductIndex, code: str, name: str, spec: str) -> int | RowProblem:
+    if not name and not code:
+        return RowProblem("product", _("The product is empty."))
+    try:
+        return products.find(code, name, spec)
+    except RowProblem as problem:
+        return problem
+
+
+def _factor(products: ProductIndex, product_id: int, unit: str, spec: str) -> float | RowProblem:
+    factors = products.factors[product_id]
+    base = products.base[product_id]
+    if not unit or unit == base:
+        return 1.0
+    if unit in factors:
+        return float(factors[unit])
+    if spec:
+        # The file's own pack spec can say what an inner unit is ("0.3g*10片*3板/盒": 片 = 1/30 盒).
+        from_row = unit_factors(base_unit=base, units=None, spec=spec)
+        if unit in from_row:
+            return float(from_row[unit])
+    known = "、".join(f"{u}={f}" for u, f in factors.items())
+    return RowProblem(
+        "unit",
+        _("Unit %(unit)r is not known for %(product)s (known: %(known)s).")
+        % {"unit": unit, "product": products.names[product_id], "known": known},
+    )
+
+
+def _queue_reviews(distributor: Customer, record: FlowImport, reviews: dict[str, list[Any]]) -> None:
+    """Unmatched buyers join the review queue (one item per buyer name of the distributor)."""
+    if not reviews:
+        return
+    existing = {r.name_key: r for r in BuyerReview.objects.filter(distributor=distributor, name_key__in=list(reviews))}
+    new, changed = [], []
+    for key, (raw, address, division, suggestions, _count) in reviews.items():
+        item = existing.get(key)
+        if item is None:
+            new.append(
+                BuyerReview(
+                    distributor=distributor,
+                    name_key=key[:200],
+                    raw_name=raw[:200],
+                    address=address[:300],
+                    division_id=division,
+                    suggestions=[list(s) for s in suggestions],
+                    first_import=record,
+                )
+            )
+        else:
+            if item.status != ReviewStatus.DISMISSED:
+                item.status = ReviewStatus.OPEN
+            item.suggestions = [list(s) for s in suggestions] or item.suggestions
+            item.address = item.address or address[:300]
+            item.division_id = item.division_id or division
+            changed.append(item)
+    BuyerReview.objects.bulk_create(new, batch_size=1000)
+    BuyerReview.objects.bulk_update(changed, ["status", "suggestions", "address", "division"], batch_size=1000)
+
+
+def review_counts_refresh(*, distributor_id: int) -> None:
+    """How many active, unmatched lines each of the distributor's queued buyers has."""
+    counts = dict(
+        FlowLine.objects.filter(
+            distributor_id=distributor_id, terminal__isnull=True, flow_import__status=ImportStatus.ACTIVE
+        )
+        .values("buyer_key")
+        .annotate(n=Count("id"))
+        .values_list("buyer_key", "n")
+    )
+    items = list(BuyerReview.objects.filter(distributor_id=distributor_id, status=ReviewStatus.OPEN))
+    for item in items:
+        item.lines = counts.get(item.name_key, 0)
+    BuyerReview.objects.bulk_update(items, ["lines"], batch_size=1000)
+
+
+def _changes(old: FlowImport, new: FlowImport, new_keys: set[int]) -> dict[str, Any]:
+    """What a corrected file changed: rows added and removed, and quantities by product before and after."""
+    old_keys = set(FlowLine.objects.filter(flow_import=old).values_list("dedup_key", flat=True))
+    added, removed = new_keys - old_keys, old_keys - new_keys
+    totals: dict[int, dict[str, str]] = {}
+    for row in (
+        FlowLine.objects.filter(flow_import__in=[old, new])
+        .values("flow_import_id", "product_id")
+        .annotate(q=Sum("quantity"))
+    ):
+        side = "before" if row["flow_import_id"] == old.pk else "after"
+        totals.setdefault(row["product_id"], {"before": "0", "after": "0"})[side] = decimal_text(Decimal(str(row["q"])))
+    names = dict(Product.objects.filter(pk__in=list(totals)).values_list("pk", "name"))
+
+    def sample(import_id: int, wanted: set[int]) -> list[dict[str, Any]]:
+        if not wanted:
+            return []
+        some = list(wanted)[:2000]
+        lines = FlowLine.objects.filter(flow_import_id=import_id, dedup_key__in=some).order_by("row_no")[:20]
+        return [
+            {"row": ln.row_no, "date": ln.date.isoformat(), "product": names.get(ln.product_id, ""),
+             "buyer": ln.buyer_name, "batch": ln.batch, "quantity": decimal_text(Decimal(str(ln.quantity)))}
+            for ln in lines
+        ]  # fmt: skip
+
+    return {
+        "replaced_import": old.pk,
+        "added": len(added),
+        "removed": len(removed),
+        "unchanged": len(new_keys & old_keys),
+        "by_product": [
+            {"product": names.get(pk, str(pk)), **values}
+            for pk, values in sorted(totals.items(), key=lambda kv: names.get(kv[0], ""))
+            if values["before"] != values["after"]
+        ],
+        "added_rows": sample(new.pk, added),
+        "removed_rows": sample(old.pk, removed),
+    }

@@ -1,0 +1,453 @@
+"""Channel pages: thin views over the selectors and services."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from liuke.core import visibility
+from liuke.core.generic import ObjectDetailView, ObjectListView
+from liuke.core.tabular import MissingColumns, UnusableFile
+from liuke.customers.choices import CustomerKind
+from liuke.customers.models import Customer
+
+from . import selectors, services
+from .choices import FlowFlag, ReviewStatus, flag_labels
+from .exports import flow_errors_export, flow_export
+from .flow import FIELDS
+from .models import (
+    BuyerReview,
+    DiscountAuthorization,
+    DistributorAuthorization,
+    FlowImport,
+    PriceFloor,
+    Product,
+    Shipment,
+    TerminalAlias,
+)
+from .policies import can_import_flow
+
+# --- master data: simple lists and details ----------------------------------------------------------------
+
+
+class _List(ObjectListView):
+    template_name = "channel/object_list.html"
+    columns: list[tuple[Any, str]] = []
+    title: Any = ""
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        qs = super().get_queryset().filter(archived_at__isnull=True)
+        q = self.request.GET.get("q", "").strip()
+        if q and hasattr(self, "search"):
+            qs = qs.filter(self.search(q))
+        return qs.select_related(*self.select_related) if self.select_related else qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            title=self.title or self.model._meta.verbose_name_plural,
+            columns=[label for label, _ in self.columns],
+            rows=[(obj, [_value(obj, path) for _, path in self.columns]) for obj in ctx["object_list"]],
+            q=self.request.GET.get("q", ""),
+            searchable=hasattr(self, "search"),
+        )
+        return ctx
+
+
+class _Detail(ObjectDetailView):
+    template_name = "channel/object_detail.html"
+    fields: list[str] = []
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        meta = self.model._meta
+        ctx.update(
+            verbose_name=meta.verbose_name,
+            list_url=reverse(self.list_url_name),
+            rows=[(_label(meta, f), _value(self.object, f)) for f in self.fields],
+        )
+        return ctx
+
+
+def _label(meta, name: str) -> Any:
+    if name == "units_text":
+        return _("other units")
+    return meta.get_field(name).verbose_name
+
+
+def _value(obj: Any, path: str) -> Any:
+    value = obj
+    for part in path.split("."):
+        display = getattr(value, f"get_{part}_display", None)
+        value = display() if display is not None else getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+class ProductListView(_List):
+    model = Product
+    columns = [(gettext_lazy("Code"), "code"), (gettext_lazy("Spec"), "spec"),
+               (gettext_lazy("Base unit"), "base_unit"), (gettext_lazy("Other units"), "units_text")]  # fmt: skip
+
+    @staticmethod
+    def search(q):
+        return Q(code__icontains=q) | Q(name__icontains=q)
+
+
+class ProductDetailView(_Detail):
+    model = Product
+    template_name = "channel/product_detail.html"
+    list_url_name = "channel:product_list"
+    fields = ["code", "name", "spec", "base_unit", "units_text"]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(selectors.product_prices(viewer=self.request.user, product=self.object))
+        return ctx
+
+
+class PriceFloorListView(_List):
+    model = PriceFloor
+    select_related = ("product",)
+    columns = [(gettext_lazy("Valid from"), "valid_from"), (gettext_lazy("Valid to"), "valid_to")]
+
+
+class PriceFloorDetailView(_Detail):
+    model = PriceFloor
+    list_url_name = "channel:pricefloor_list"
+    select_related = ("product",)
+    fields = ["product", "channel_level", "floor_price", "valid_from", "valid_to"]
+
+
+class DiscountListView(_List):
+    model = DiscountAuthorization
+    select_related = ("customer", "product", "approver")
+    columns = [(gettext_lazy("Quantity cap"), "quantity_cap"), (gettext_lazy("Valid from"), "valid_from"),
+               (gettext_lazy("Valid to"), "valid_to"), (gettext_lazy("Approved by"), "approver.name")]  # fmt: skip
+
+
+class DiscountDetailView(_Detail):
+    model = DiscountAuthorization
+    list_url_name = "channel:discount_list"
+    select_related = ("customer", "product", "approver")
+    fields = ["customer", "product", "net_price", "quantity_cap", "valid_from", "valid_to", "approver", "note"]
+
+
+class AuthorizationListView(_List):
+    model = DistributorAuthorization
+    select_related = ("distributor", "product", "division")
+    columns = [(gettext_lazy("Valid from"), "valid_from"), (gettext_lazy("Valid to"), "valid_to")]
+
+
+class AuthorizationDetailView(_Detail):
+    model = DistributorAuthorization
+    list_url_name = "channel:authorization_list"
+    select_related = ("distributor", "product", "division")
+    fields = ["distributor", "product", "division", "valid_from", "valid_to"]
+
+
+class ShipmentListView(_List):
+    model = Shipment
+    select_related = ("distributor", "product")
+    columns = [(gettext_lazy("Batch"), "batch"), (gettext_lazy("Document"), "doc_no"),
+               (gettext_lazy("Unit price"), "unit_price")]  # fmt: skip
+
+    @staticmethod
+    def search(q):
+        return Q(batch__iexact=q) | Q(distributor__name__icontains=q) | Q(product__name__icontains=q) | Q(doc_no=q)
+
+
+class ShipmentDetailView(_Detail):
+    model = Shipment
+    list_url_name = "channel:shipment_list"
+    select_related = ("distributor", "product")
+    fields = ["date", "distributor", "product", "batch", "quantity", "unit_price", "doc_no", "made_on", "expires_on"]
+
+
+class AliasListView(_List):
+    model = TerminalAlias
+    select_related = ("distributor", "terminal")
+    columns = [(gettext_lazy("Distributor"), "distributor")]
+
+
+class AliasDetailView(_Detail):
+    model = TerminalAlias
+    list_url_name = "channel:alias_list"
+    select_related = ("distributor", "terminal")
+    fields = ["name", "terminal", "distributor"]
+
+
+# --- distributors -----------------------------------------------------------------------------------------
+
+
+@login_required
+def distributor_list(request):
+    qs = selectors.distributors(viewer=request.user)
+    return render(request, "channel/distributor_list.html", {"distributors": qs[:500]})
+
+
+@login_required
+def distributor_detail(request, pk):
+    distributor = visibility.visible_object(request.user, Customer.objects.filter(kind=CustomerKind.DISTRIBUTOR), pk)
+    if distributor is None:
+        raise Http404
+    summary = selectors.distributor_summary(viewer=request.user, distributor=distributor)
+    return render(
+        request,
+        "channel/distributor_detail.html",
+        {"summary": summary, "distributor": distributor, "can_import": can_import_flow(request.user)},
+    )
+
+
+# --- flow imports -----------------------------------------------------------------------------------------
+
+
+class ImportListView(ObjectListView):
+    model = FlowImport
+    template_name = "channel/import_list.html"
+
+    def get_queryset(self):
+        return selectors.imports(viewer=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_import"] = can_import_flow(self.request.user)
+        return ctx
+
+
+class ImportDetailView(ObjectDetailView):
+    model = FlowImport
+    template_name = "channel/import_detail.html"
+    select_related = ("distributor", "replaces", "uploaded_by")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        record = self.object
+        ctx.update(
+            rejections=record.rejections.order_by("row_no")[:200],
+            reviews=BuyerReview.objects.filter(first_import=record, status=ReviewStatus.OPEN)[:20],
+            replaced_by=FlowImport.objects.filter(replaces=record).first(),
+            mapping=_mapping_of(record),
+        )
+        return ctx
+
+
+def _mapping_of(record: FlowImport) -> list[tuple[str, str]]:
+    headers = (record.header_map or {}).get("headers", [])
+    columns = (record.header_map or {}).get("columns", {})
+    return [
+        (name, headers[pos] if pos < len(headers) else "?")
+        for name, pos in sorted(columns.items(), key=lambda kv: kv[1])
+    ]
+
+
+def _progress_key(token: str) -> str:
+    return f"liuke:flow-progress:{token}"
+
+
+@login_required
+def flow_upload(request):
+    """Upload a flow file; XHR posts get JSON (the page shows upload and import progress)."""
+    if not can_import_flow(request.user):
+        raise PermissionDenied
+    dists = selectors.distributors(viewer=request.user)
+    ctx: dict[str, Any] = {"distributors": dists, "fields": FIELDS, "values": request.POST, "mapping_needed": None}
+    if request.method != "POST":
+        return render(request, "channel/flow_upload.html", ctx)
+    wants_json = request.headers.get("x-requested-with") == "XMLHttpRequest"
+    upload = request.FILES.get("file")
+    code = request.POST.get("distributor", "")
+    token = re.sub(r"[^a-f0-9]", "", request.POST.get("token", ""))[:32] or uuid.uuid4().hex
+    error = None
+    result = None
+    if upload is None:
+        error = _("Choose a file.")
+    elif not dists.filter(code=code).exists():
+        error = _("Choose a distributor.")
+    mapping = {k[4:]: v for k, v in request.POST.items() if k.startswith("map:") and (v in FIELDS or v == "")}
+    if error is None and upload is not None:
+        suffix = Path(upload.name).suffix.lower()
+        folder = Path(settings.MEDIA_ROOT) / "flow"
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=suffix, delete=False, prefix="flow-") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+            stored = fh.name
+
+        def progress(done: int) -> None:
+            cache.set(_progress_key(token), {"rows": done}, 3600)
+
+        try:
+            result = services.flow_import_run(
+                path=stored, distributor_code=code, period=request.POST.get("period"), actor=request.user,
+                mapping=mapping or None, file_name=upload.name, stored_file=str(Path(stored).name), progress=progress,
+            )  # fmt: skip
+        except UnusableFile as exc:
+            error = str(exc)
+            Path(stored).unlink(missing_ok=True)
+            if isinstance(exc, MissingColumns):
+                ctx["mapping_needed"] = exc.headers
+        cache.set(_progress_key(token), {"rows": result.rows if result else 0, "done": True}, 3600)
+    if wants_json:
+        if error:
+            return JsonResponse({"error": error, "mapping_needed": ctx["mapping_needed"]}, status=400)
+        assert result is not None
+        url = reverse("channel:import_detail", args=[result.import_id]) if result.import_id else ""
+        return JsonResponse({"result": result.as_dict(), "url": url})
+    if error:
+        ctx["error"] = error
+        return render(request, "channel/flow_upload.html", ctx, status=400)
+    assert result is not None
+    if result.already_imported:
+        messages.info(request, result.warnings[0])
+    return HttpResponseRedirect(reverse("channel:import_detail", args=[result.import_id]))
+
+
+@login_required
+def flow_progress(request, token):
+    return JsonResponse(cache.get(_progress_key(token)) or {"rows": 0})
+
+
+@login_required
+def import_errors(request, pk):
+    record = visibility.visible_object(request.user, FlowImport, pk)
+    if record is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="flow-{record.pk}-errors.csv"'
+    flow_errors_export(viewer=request.user, flow_import=record, out=response)
+    return response
+
+
+# --- review queue -----------------------------------------------------------------------------------------
+
+
+@login_required
+def review_list(request):
+    status = request.GET.get("status", ReviewStatus.OPEN)
+    status = status if status in ReviewStatus.values else ReviewStatus.OPEN
+    qs = selectors.review_queue(viewer=request.user, status=status)
+    if request.GET.get("distributor", "").isdigit():
+        qs = qs.filter(distributor_id=int(request.GET["distributor"]))
+    page = list(qs[:100])
+    terminals = selectors.suggestion_terminals(viewer=request.user, reviews=page)
+    items = [(r, [(terminals[s[0]], s[1]) for s in r.suggestions or [] if s[0] in terminals]) for r in page]
+    can_change = {r.pk for r in visibility.restrict(request.user, qs.filter(pk__in=[r.pk for r in page]), "change")}
+    return render(
+        request,
+        "channel/review_list.html",
+        {"items": items, "status": status, "statuses": ReviewStatus.choices, "count": qs.count(),
+         "can_change": can_change, "kinds": [c for c in CustomerKind.choices if c[0] != CustomerKind.DISTRIBUTOR]},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def review_resolve(request, pk):
+    review = visibility.visible_object(request.user, BuyerReview, pk)
+    if review is None:
+        raise Http404
+    if not visibility.can(request.user, review, visibility.CHANGE):
+        raise PermissionDenied
+    action = request.POST.get("action")
+    try:
+        if action == "match":
+            # Matching names the terminal a line went to, from the whole master: whoever resolves the queue
+            # must be able to pick a terminal outside their own accounts (the archive itself stays hidden).
+            terminals = Customer.objects.filter(archived_at__isnull=True).exclude(kind=CustomerKind.DISTRIBUTOR)
+            pk = request.POST.get("terminal", "")
+            code = request.POST.get("terminal_code", "").strip()
+            terminal = (terminals.filter(pk=int(pk)).first() if pk.isdigit() else None) or (
+                terminals.filter(code=code).first() if code else None
+            )
+            if terminal is None:
+                raise ValidationError(_("No terminal with code %(code)r.") % {"code": code})
+            services.review_resolve(review=review, terminal=terminal, actor=request.user)
+            messages.success(request, _("%(buyer)s is now matched to %(terminal)s.") % {
+                "buyer": review.raw_name, "terminal": terminal})  # fmt: skip
+        elif action == "create":
+            customer = services.review_create_terminal(
+                review=review, name=request.POST.get("name", "").strip() or review.raw_name,
+                kind=request.POST.get("kind", ""), address=request.POST.get("address", "").strip() or review.address,
+                division_code=request.POST.get("division_code", "").strip() or review.division_id, actor=request.user,
+            )  # fmt: skip
+            messages.success(request, _("Created %(terminal)s and matched the buyer to it.") % {"terminal": customer})
+        elif action == "dismiss":
+            services.review_dismiss(review=review, actor=request.user)
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return HttpResponseRedirect(request.POST.get("next") or reverse("channel:review_list"))
+
+
+# --- flow lines -------------------------------------------------------------------------------------------
+
+
+def flow_filters_from(params) -> selectors.FlowFilters:
+    def number(name):
+        value = params.get(name, "").strip()
+        return int(value) if value.isdigit() else None
+
+    return selectors.FlowFilters(
+        product=params.get("product", "").strip(),
+        batch=params.get("batch", "").strip(),
+        buyer=params.get("buyer", "").strip(),
+        division=params.get("division", "").strip(),
+        distributor=number("distributor"),
+        terminal=number("terminal"),
+        period=params.get("period", "").strip() if re.fullmatch(r"\d{4}-\d{2}", params.get("period", "")) else "",
+        unmatched=params.get("unmatched") == "1",
+        flagged=params.get("flagged") == "1",
+    )
+
+
+class FlowLineListView(ObjectListView):
+    template_name = "channel/flowline_list.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        self.filters = flow_filters_from(self.request.GET)
+        return selectors.flow_lines(viewer=self.request.user, filters=self.filters)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filters"] = self.filters
+        ctx["querystring"] = self.request.GET.urlencode()
+        ctx["lines"] = [(ln, flag_labels(ln.flags)) for ln in ctx["object_list"]]
+        ctx["flag_bits"] = FlowFlag
+        return ctx
+
+    def get(self, request, *args, **kwargs):
+        self.model = FlowImport  # ObjectListView needs a model only for its default queryset
+        return super().get(request, *args, **kwargs)
+
+
+@login_required
+def flow_export_view(request):
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        fmt = "csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8" if fmt == "csv" else
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="flow.{fmt}"'
+    flow_export(viewer=request.user, fmt=fmt, out=response, filters=flow_filters_from(request.GET))
+    return response
