@@ -197,6 +197,8 @@ class TerminalMatcher:
             (MatchMethod.NORMALISED, self.by_with, with_b, 0.97),
             (MatchMethod.NORMALISED, self.by_without, without, 0.95),
         ):
+            if table is self.by_without and not division:
+                break  # a name shortened by its brackets or affiliation says too little without a place
             found = self._safe(table.get(key, ()), division, kind, exact=method == MatchMethod.EXACT)
             if found is not None:
                 return Match(found, method, confidence, division)
@@ -210,7 +212,8 @@ class TerminalMatcher:
         unique = list(dict.fromkeys(candidates))
         if not unique:
             return None
-        fitting = [pk for pk in unique if self._kind_ok(pk, kind)]
+        # The full name itself says what the terminal is; a shortened one must agree with the terminal's kind.
+        fitting = unique if exact else [pk for pk in unique if self._kind_ok(pk, kind)]
         if division:
             fitting = [
                 pk

@@ -247,19 +247,19 @@ def file_fingerprint(path: str | Path, *, text: bool) -> tuple[str, str | None]:
 
 
 def _iter_csv(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
-    with path.open("r", encoding=encoding, errors="strict", newline="") as fh:
-        sample = fh.read(8192)
-        fh.seek(0)
-        try:
-            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        except csv.Error:
-            dialect = csv.excel
-        try:
+    try:
+        with path.open("r", encoding=encoding, errors="strict", newline="") as fh:
+            sample = fh.read(8192)
+            fh.seek(0)
+            try:
+                dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+            except csv.Error:
+                dialect = csv.excel
             yield from enumerate(csv.reader(fh, dialect), start=1)
-        except UnicodeDecodeError as exc:
-            raise UnusableFile(_("The file is neither UTF-8 nor GBK/GB18030 text.")) from exc
-        except csv.Error as exc:
-            raise UnusableFile(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+    except UnicodeDecodeError as exc:
+        raise UnusableFile(_("The file is neither UTF-8 nor GBK/GB18030 text.")) from exc
+    except csv.Error as exc:
+        raise UnusableFile(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
 
 
 def _iter_calamine(path: Path) -> Iterator[tuple[int, list[Any]]]:
