@@ -319,3 +319,104 @@ def _register_channel_cases():
 
 
 _register_channel_cases()
+
+
+# --- record cards (issue 4) --------------------------------------------------------------------------------
+
+
+def _cards(w):
+    from .interactions.factories import cards_for
+
+    return cards_for(w)
+
+
+def _card_pair(key):
+    return lambda w: (w.rep_a, getattr(_cards(w), key)[0], getattr(_cards(w), key)[1])
+
+
+def _register_interaction_cases():
+    from liuke.interactions import models as im
+
+    register(
+        ModelCase(
+            model=im.RecordCard,
+            list_url=lambda w: f"/customers/{w.customer_a.pk}/cards/",
+            api_url="/api/cards/",
+            scoped=lambda w: (w.rep_a, _cards(w).a, _cards(w).b),
+            label=lambda obj: obj.summary[:20],
+            pending="a submitted card is never edited (amendments: tests/interactions)",
+        )
+    )
+    register(
+        ModelCase(
+            model=im.CardAmendment,
+            list_url=lambda w: _cards(w).a.get_absolute_url(),
+            api_url=None,
+            scoped=_card_pair("amend"),
+            label=lambda obj: obj.reason,
+            pending="amendments are added, never edited",
+        )
+    )
+    register(
+        ModelCase(
+            model=im.Attachment,
+            list_url=lambda w: _cards(w).a.get_absolute_url(),
+            api_url=None,
+            scoped=_card_pair("attachment"),
+            label=lambda obj: obj.name,
+            pending="attachments are added to drafts (tests/interactions)",
+        )
+    )
+    register(
+        ModelCase(
+            model=im.Problem,
+            list_url="/problems/",
+            api_url="/api/problems/",
+            scoped=_card_pair("problem"),
+            label=lambda obj: obj.description,
+            pending="problems change status on their page (tests/interactions)",
+        )
+    )
+    register(
+        ModelCase(
+            model=im.FollowUp,
+            list_url="/follow-ups/?overdue=0",
+            api_url="/api/follow-ups/",
+            scoped=_card_pair("follow_up"),
+            label=lambda obj: obj.description,
+            pending="follow-ups are closed on their page (tests/interactions)",
+        )
+    )
+    register(
+        ModelCase(
+            model=im.MarketIntel,
+            list_url=lambda w: _cards(w).a.get_absolute_url(),
+            api_url=None,
+            scoped=_card_pair("intel"),
+            label=lambda obj: obj.competitor,
+            pending="intelligence rows come from submitted cards",
+        )
+    )
+    register(
+        ModelCase(
+            model=im.VisitPlan,
+            list_url="/plan/",
+            api_url=None,
+            scoped=_card_pair("plan"),
+            label=lambda obj: obj.week_start.strftime("%Y-%m-%d"),
+            pending="plans are made from suggestions on the plan page (tests/interactions)",
+        )
+    )
+    register(
+        ModelCase(
+            model=im.PlannedVisit,
+            list_url="/plan/",
+            api_url=None,
+            scoped=_card_pair("visit"),
+            label=lambda obj: obj.customer.name,
+            pending="planned visits are added and removed on the plan page (tests/interactions)",
+        )
+    )
+
+
+_register_interaction_cases()

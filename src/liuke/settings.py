@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "liuke.org",
     "liuke.customers",
     "liuke.channel",
+    "liuke.interactions",
     "liuke.demo",
 ]
 
@@ -190,6 +191,22 @@ LOGGING = {
 
 # A customer whose archive completeness reaches this score is "handover-ready".
 LIUKE_HANDOVER_READY_THRESHOLD = int(os.environ.get("LIUKE_HANDOVER_READY_THRESHOLD", "80"))
+
+# Contact cadence per customer grade, in days (LIUKE_CONTACT_CADENCE_DAYS="A=14,B=30,C=60").
+LIUKE_CONTACT_CADENCE_DAYS = {
+    k.strip(): int(v)
+    for k, v in (
+        part.split("=", 1)
+        for part in os.environ.get("LIUKE_CONTACT_CADENCE_DAYS", "A=14,B=30,C=60").split(",")
+        if "=" in part
+    )
+}
+# A record card dated more than this many days back needs a reason.
+LIUKE_BACKDATE_LIMIT_DAYS = int(os.environ.get("LIUKE_BACKDATE_LIMIT_DAYS", "3"))
+# A card checked in farther than this from the customer's known location is marked.
+LIUKE_CHECKIN_FAR_METRES = int(os.environ.get("LIUKE_CHECKIN_FAR_METRES", "1000"))
+# Attachments on record cards.
+LIUKE_ATTACHMENT_MAX_BYTES = int(os.environ.get("LIUKE_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

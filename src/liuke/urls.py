@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from liuke.channel.api import AuthorizationViewSet, FlowImportViewSet, FlowLineViewSet, ProductViewSet, ShipmentViewSet
 from liuke.core import views as core_views
 from liuke.customers.api import AccountTeamMemberViewSet, ContactViewSet, CustomerViewSet
+from liuke.interactions.api import FollowUpViewSet, ProblemViewSet, RecordCardViewSet
 from liuke.org.api import DepartmentViewSet, EmployeeViewSet, TerritoryViewSet
 
 router = DefaultRouter()
@@ -17,6 +18,9 @@ router.register("territories", TerritoryViewSet)
 router.register("customers", CustomerViewSet)
 router.register("contacts", ContactViewSet)
 router.register("account-team", AccountTeamMemberViewSet)
+router.register("cards", RecordCardViewSet)
+router.register("problems", ProblemViewSet)
+router.register("follow-ups", FollowUpViewSet)
 router.register("products", ProductViewSet)
 router.register("authorizations", AuthorizationViewSet)
 router.register("shipments", ShipmentViewSet)
@@ -31,6 +35,7 @@ urlpatterns = [
     path("org/", include("liuke.org.urls")),
     path("customers/", include("liuke.customers.urls")),
     path("channel/", include("liuke.channel.urls")),
+    path("", include("liuke.interactions.urls")),
     path("core/", include("liuke.core.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),

@@ -1,7 +1,10 @@
 """The customer archive: divisions from addresses, duplicates, conflicts, completeness, field validation."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from liuke.core.changelog import change_context
 from liuke.core.models import ChangeLogEntry
@@ -127,10 +130,11 @@ def test_completeness_on_hand_made_cases():
     empty = Customer(kind="clinic", name="空诊所", code="E1")
     items = _items(empty)
     assert score(items) == 0
-    assert {i.key for i in items if not i.ok} == {"address", "phone", "grade", "contacts", "team"} | {
+    assert {i.key for i in items if not i.ok} == {"address", "phone", "grade", "contacts", "team", "recent_contact"} | {
         d.key for d in clinic_required
     }
     full = Customer(kind="clinic", name="满诊所", code="F1", address="x", division_id="110101", phone="1", grade="A")
+    full.last_contact_at = timezone.now() - dt.timedelta(days=3)
     full.fields = {d.key: ("x" if d.type in ("text", "longtext", "phone") else 1) for d in clinic_required}
     assert score(_items(full, contacts=2, people=2, roles=2)) == 100
     # Two people in the same role break the dual-line rule: the team item (weight 5) is missing.
@@ -138,6 +142,26 @@ def test_completeness_on_hand_made_cases():
     assert score(_items(full, contacts=2, people=2, roles=1)) == round(100 * (total - 5) / total)
     # One contact is not enough either.
     assert score(_items(full, contacts=1, people=2, roles=2)) == round(100 * (total - 5) / total)
+
+
+def test_a_recent_record_card_counts_by_the_grade_cadence():
+    def recent(grade, days):
+        c = Customer(kind="clinic", name="诊所", code="R1", grade=grade)
+        c.last_contact_at = timezone.now() - dt.timedelta(days=days) if days is not None else None
+        return {i.key: i.ok for i in _items(c)}["recent_contact"]
+
+    assert recent("A", 10) and not recent("A", 20)  # A: every 14 days
+    assert recent("B", 20) and not recent("B", 40)  # B: every 30 days
+    assert recent("C", 50) and not recent("C", 70)  # C: every 60 days
+    assert recent("", 50) and not recent("", 70)  # no grade: the loosest cadence
+    assert not recent("A", None)  # never contacted
+
+
+def test_contact_cadence_is_configurable(settings):
+    settings.LIUKE_CONTACT_CADENCE_DAYS = {"A": 7}
+    c = Customer(kind="clinic", name="诊所", code="R2", grade="A")
+    c.last_contact_at = timezone.now() - dt.timedelta(days=10)
+    assert not {i.key: i.ok for i in _items(c)}["recent_contact"]
 
 
 def test_stored_completeness_follows_contacts_and_team(world):

@@ -8,7 +8,11 @@ from liuke.core.visibility import scope_for
 NAV = [
     # (label, url name, roles or None for everyone)
     (_("Home"), "home", None),
+    (_("My day"), "interactions:my_day", {"rep", "manager"}),
     (_("Customers"), "customers:customer_list", None),
+    (_("Follow-ups"), "interactions:follow_up_list", None),
+    (_("Visit plan"), "interactions:plan", {"rep"}),
+    (_("Planned vs actual"), "interactions:plan_team", {"manager", "director", "admin"}),
     (_("Channel"), "channel:distributor_list", None),
     (_("Departments"), "org:department_list", None),
     (_("Employees"), "org:employee_list", None),

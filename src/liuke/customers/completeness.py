@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import is_blank
@@ -20,7 +22,25 @@ CORE_ITEMS = [
     ("grade", _("Grade (A/B/C)"), 2),
     ("contacts", _("At least two contacts"), 5),
     ("team", _("Account team: two people in two roles"), 5),
+    ("recent_contact", _("A record card within the grade's contact cadence"), 5),
 ]
+
+DEFAULT_CADENCE_DAYS = {"A": 14, "B": 30, "C": 60}
+
+
+def cadence_days(grade: str) -> int:
+    """How often a customer of this grade should be contacted (settings.LIUKE_CONTACT_CADENCE_DAYS);
+    a customer without a grade is held to the loosest cadence."""
+    cadence = {**DEFAULT_CADENCE_DAYS, **getattr(settings, "LIUKE_CONTACT_CADENCE_DAYS", {})}
+    return cadence.get(grade or "", max(cadence.values()))
+
+
+def contacted_recently(customer: Customer, today: dt.date | None = None) -> bool:
+    if customer.last_contact_at is None:
+        return False
+    today = today or timezone.localdate()
+    last = timezone.localtime(customer.last_contact_at).date()
+    return (today - last).days <= cadence_days(customer.grade)
 
 
 @dataclass(frozen=True)
@@ -47,6 +67,7 @@ def breakdown(
         "grade": bool(customer.grade),
         "contacts": contact_count >= MIN_CONTACTS,
         "team": team_people >= 2 and team_roles >= 2,
+        "recent_contact": contacted_recently(customer),
     }
     items = [Item(key, str(label), weight, met[key]) for key, label, weight in CORE_ITEMS]
     for defn in definitions:

@@ -52,8 +52,18 @@ class Customer(BusinessModel):
     single_threaded = models.BooleanField(_("single-threaded"), default=False, editable=False)
     search_text = models.TextField(default="", editable=False)
     name_key = models.CharField(max_length=200, default="", editable=False)
+    # When the latest submitted record card says we were last in contact (set by the interactions app).
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
 
-    changelog_exclude = ("completeness", "team_people", "team_roles", "single_threaded", "search_text", "name_key")
+    changelog_exclude = (
+        "completeness",
+        "team_people",
+        "team_roles",
+        "single_threaded",
+        "search_text",
+        "name_key",
+        "last_contact_at",
+    )
 
     class Meta:
         ordering = ("code",)

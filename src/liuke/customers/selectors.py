@@ -279,7 +279,7 @@ def customer_dossier(*, viewer: Any, customer: Customer) -> CustomerDossier:
         past_team=past,
         team_people=people,
         team_roles=roles,
-        timeline=customer_timeline(customer=customer, merged=merged),
+        timeline=customer_timeline(customer=customer, merged=merged, viewer=viewer),
         merged=merged,
     )
 
@@ -287,17 +287,24 @@ def customer_dossier(*, viewer: Any, customer: Customer) -> CustomerDossier:
 @dataclass
 class TimelineItem:
     time: Any
-    kind: str  # "event" or "change"
+    kind: str  # "event", "change", or what an extension adds ("card")
     title: str
     actor: str
     entry: ChangeLogEntry | None = None
+    obj: Any = None  # the record behind an extension's item
+    url: str = ""
 
 
-def customer_timeline(*, customer: Customer, merged: list[Customer] | None = None, limit: int = 100) -> list:
-    """Business events and the change log of the customer (and customers merged into it), newest first."""
+def customer_timeline(
+    *, customer: Customer, merged: list[Customer] | None = None, limit: int = 100, viewer: Any = None
+) -> list:
+    """Business events, the change log and what other apps add (record cards) for the customer and the
+    customers merged into it, newest first."""
     from django.contrib.contenttypes.models import ContentType
 
     from liuke.core.selectors import attach_display_changes
+
+    from .extensions import timeline_items
 
     ids = [customer.pk, *[m.pk for m in merged or []]]
     contact_ids = list(Contact.objects.filter(customer_id__in=ids).values_list("pk", flat=True))
@@ -318,6 +325,8 @@ def customer_timeline(*, customer: Customer, merged: list[Customer] | None = Non
     items = [TimelineItem(e.time, "change", e.object_repr, e.actor_name if e.actor_id else "", e) for e in entries]
     for ev in CustomerEvent.objects.filter(customer_id__in=ids).select_related("actor")[:limit]:
         items.append(TimelineItem(ev.time, "event", ev.message, ev.actor.get_username() if ev.actor else ""))
+    if viewer is not None:
+        items.extend(timeline_items(viewer, ids, limit))
     items.sort(key=lambda i: i.time, reverse=True)
     return items[:limit]
 

@@ -114,6 +114,16 @@ def customer_refresh_derived(*, customer: Customer, definitions: list[FieldDefin
     return customer.completeness
 
 
+def customer_record_contact(*, customer: Customer, when: dt.datetime) -> Customer:
+    """A submitted record card says we were in contact at ``when``: keep the latest contact time and
+    let the completeness score count it (the archive issue's "a record card within the cadence")."""
+    if customer.last_contact_at is None or when > customer.last_contact_at:
+        Customer.objects.filter(pk=customer.pk).update(last_contact_at=when)
+        customer.last_contact_at = when
+        customer_refresh_derived(customer=customer)
+    return customer
+
+
 def customers_refresh_derived(*, batch_size: int = 5000, queryset=None) -> int:
     """Recompute search keys and completeness for many customers in batches (after bulk loads, or
     when the field schema changes). Team and contact counts come from two GROUP BY queries a batch,

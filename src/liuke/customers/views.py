@@ -14,7 +14,7 @@ from liuke.core.generic import ObjectDetailView, ObjectListView
 from liuke.org.choices import Role
 from liuke.org.models import Division, Employee, Territory
 
-from . import completeness, selectors, services
+from . import completeness, extensions, selectors, services
 from .choices import CustomerGrade, CustomerKind, CustomerStatus
 from .fields import active_definitions
 from .forms import ContactForm, CustomerForm, KnowerForm, MergeForm, TeamAssignForm
@@ -103,6 +103,7 @@ class CustomerDetailView(ObjectDetailView):
             can_team=can_team,
             team_form=TeamAssignForm(employees=selectors.employees_for_assignment(viewer=viewer)) if can_team else None,
             can_merge=visibility.scope_for(viewer).is_admin or visibility.scope_for(viewer).role == Role.MANAGER,
+            sections=extensions.sections(viewer, customer),
         )
         return ctx
 

@@ -1,0 +1,59 @@
+"""What record cards add to the customer page: open problems and follow-ups, and cards in the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from liuke.customers import extensions
+from liuke.customers.models import Customer
+from liuke.customers.selectors import TimelineItem
+
+from . import selectors
+from .choices import CardStatus
+
+TIMELINE_CARDS = 20  # the rest are on the customer's card timeline (paginated)
+
+
+@extensions.register_section
+def problems_and_follow_ups(viewer: Any, customer: Customer) -> extensions.Section:
+    """Always shown: the way to write a card lives here, with what is still open."""
+    problems = list(selectors.open_problems(viewer=viewer, customer=customer))
+    follow_ups = list(selectors.open_follow_ups(viewer=viewer, customer=customer))
+    return extensions.Section(
+        template="interactions/_customer_section.html",
+        context={
+            "customer": customer,
+            "problems": problems,
+            "follow_ups": follow_ups,
+            "today": timezone.localdate(),
+            "last_contact": customer.last_contact_at,
+            "cards_url": reverse("interactions:customer_cards", args=[customer.pk]),
+            "new_card_url": reverse("interactions:card_new") + f"?customer={customer.pk}",
+        },
+        column="side",
+        order=10,
+    )
+
+
+@extensions.register_timeline
+def cards_in_timeline(viewer: Any, customer_ids: list[int], limit: int) -> list[TimelineItem]:
+    cards = list(
+        selectors.visible_cards(viewer=viewer)
+        .filter(customer_id__in=customer_ids, status=CardStatus.SUBMITTED)
+        .select_related("author")
+        .order_by("-occurred_at", "-id")[: min(limit, TIMELINE_CARDS)]
+    )
+    return [
+        TimelineItem(
+            time=c.occurred_at,
+            kind="card",
+            title=f"{c.get_kind_display()} · {c.author.name}",
+            actor=c.author.name,
+            obj=c,
+            url=c.get_absolute_url(),
+        )
+        for c in cards
+    ]

@@ -1,0 +1,372 @@
+"""Reads of record cards, problems, follow-ups and plans; every one starts from core.visibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from liuke.core import visibility
+from liuke.customers.completeness import DEFAULT_CADENCE_DAYS, cadence_days
+from liuke.customers.models import AccountTeamMember, Contact, Customer
+from liuke.customers.selectors import current_team_q, visible_customers
+from liuke.org.models import Employee
+
+from .choices import AMENDABLE_FIELDS, OPEN_PROBLEM_STATUSES, CardStatus, FollowUpStatus
+from .models import CardAmendment, FollowUp, MarketIntel, PlannedVisit, Problem, RecordCard, VisitPlan, card_field_label
+from .services import effective_texts, week_start_of
+
+
+def viewer_employee(viewer: Any) -> Employee | None:
+    scope = visibility.scope_for(viewer)
+    if scope.employee_id is None:
+        return None
+    return Employee.objects.filter(pk=scope.employee_id).select_related("department").first()
+
+
+def visible_cards(*, viewer: Any) -> QuerySet[RecordCard]:
+    """Submitted cards of customers the viewer sees, and the viewer's own drafts (drafts are private)."""
+    scope = visibility.scope_for(viewer)
+    qs = visibility.restrict(viewer, RecordCard).filter(archived_at__isnull=True)
+    return qs.filter(Q(status=CardStatus.SUBMITTED) | Q(author_id=scope.employee_id or 0))
+
+
+def _names(ids: set[int], model) -> dict[int, Any]:
+    return {o.pk: o for o in model.objects.filter(pk__in=ids)} if ids else {}
+
+
+def attach_people(cards: list[RecordCard]) -> list[RecordCard]:
+    """Resolve each card's colleagues and contacts met (two queries for any number of cards)."""
+    colleagues = _names({i for c in cards for i in c.colleague_ids}, Employee)
+    contacts = _names({i for c in cards for i in c.contact_ids}, Contact)
+    for c in cards:
+        c.colleagues = [colleagues[i] for i in c.colleague_ids if i in colleagues]  # type: ignore[attr-defined]
+        c.contacts_met = [contacts[i] for i in c.contact_ids if i in contacts]  # type: ignore[attr-defined]
+    return cards
+
+
+def customer_cards(*, viewer: Any, customer: Customer) -> QuerySet[RecordCard]:
+    """A customer's cards, newest first (the card timeline; paginate it)."""
+    return (
+        visible_cards(viewer=viewer)
+        .filter(customer=customer)
+        .select_related("author")
+        .annotate(n_attachments=Count("attachments", filter=Q(attachments__archived_at__isnull=True)))
+        .annotate(n_amendments=Count("amendments", distinct=True))
+        .order_by("-occurred_at", "-id")
+    )
+
+
+@dataclass
+class CardView:
+    card: RecordCard
+    texts: dict[str, str]
+    amendments: list[CardAmendment]
+    problems_raised: list[Problem]
+    problems_resolved: list[Problem]
+    follow_ups: list[FollowUp]
+    follow_ups_done: list[FollowUp]
+    intel: list[MarketIntel]
+    attachments: list[Any]
+    next_step_owners: dict[int, Employee] = field(default_factory=dict)
+
+
+def card_view(*, card: RecordCard) -> CardView:
+    """Everything a card's page shows (the card itself was fetched through visibility)."""
+    amendments = list(card.amendments.select_related("author").order_by("created_at", "id"))
+    running = {key: getattr(card, key) for key in AMENDABLE_FIELDS}
+    for a in amendments:  # each amendment shown as what it changed from what it read
+        a.rows = [  # type: ignore[attr-defined]
+            (card_field_label(k), running[k], new) for k, new in a.changes.items()
+        ]
+        running.update(a.changes)
+    attach_people([card])
+    return CardView(
+        card=card,
+        texts=effective_texts(card, amendments),
+        amendments=amendments,
+        problems_raised=list(card.problems.select_related("owner", "resolved_by")),
+        problems_resolved=list(Problem.objects.filter(pk__in=card.resolved_problem_ids).select_related("card")),
+        follow_ups=list(card.follow_ups.select_related("owner", "done_by")),
+        follow_ups_done=list(FollowUp.objects.filter(pk__in=card.done_follow_up_ids).select_related("owner")),
+        intel=list(card.intel_rows.all()),
+        attachments=list(card.attachments.filter(archived_at__isnull=True)),
+        next_step_owners=_names({s["owner"] for s in card.next_steps}, Employee),
+    )
+
+
+def open_problems(*, viewer: Any, customer: Customer | None = None) -> QuerySet[Problem]:
+    qs = visibility.restrict(viewer, Problem).filter(status__in=OPEN_PROBLEM_STATUSES, archived_at__isnull=True)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    return qs.select_related("owner", "card", "customer").order_by("raised_on", "id")
+
+
+def open_follow_ups(*, viewer: Any, customer: Customer | None = None) -> QuerySet[FollowUp]:
+    qs = visibility.restrict(viewer, FollowUp).filter(status=FollowUpStatus.OPEN, archived_at__isnull=True)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    return qs.select_related("owner", "customer", "card").order_by("due", "id")
+
+
+# --- contact cadence ------------------------------------------------------------------------------
+
+
+def due_for_contact_q(today: dt.date, prefix: str = "") -> Q:
+    """Customers not contacted within their grade's cadence (never contacted included)."""
+    q = Q(**{f"{prefix}last_contact_at__isnull": True})
+    grades = {*DEFAULT_CADENCE_DAYS, ""}
+    for grade in grades:
+        cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=cadence_days(grade)), dt.time.min))
+        q |= Q(**{f"{prefix}grade": grade, f"{prefix}last_contact_at__lt": cutoff})
+    return q & Q(**{f"{prefix}status__in": ("active", "prospect")})
+
+
+def my_customers(*, employee: Employee) -> QuerySet[Customer]:
+    """Customers the employee is currently on the account team of."""
+    members = AccountTeamMember.objects.filter(current_team_q(), employee=employee).values("customer_id")
+    return Customer.objects.filter(pk__in=members, archived_at__isnull=True)
+
+
+def days_since(when: dt.datetime | None, today: dt.date) -> int | None:
+    return None if when is None else (today - timezone.localtime(when).date()).days
+
+
+@dataclass
+class MyDay:
+    today: dt.date
+    due_today: list[FollowUp]
+    overdue: list[FollowUp]
+    overdue_count: int
+    due_customers: list[Customer]
+    due_customer_count: int
+    drafts: list[RecordCard]
+    planned: list[PlannedVisit]
+    open_problems: int
+
+
+MY_DAY_ROWS = 30
+
+
+def my_day(*, employee: Employee, today: dt.date | None = None) -> MyDay:
+    """A rep's day: follow-ups due today and overdue, customers past their cadence, drafts not yet sent
+    and this week's planned visits not yet made. A fixed number of queries at any scale."""
+    today = today or timezone.localdate()
+    mine = FollowUp.objects.filter(owner=employee, status=FollowUpStatus.OPEN, archived_at__isnull=True)
+    due_today = list(mine.filter(due=today).select_related("customer").order_by("id")[:MY_DAY_ROWS])
+    overdue_qs = mine.filter(due__lt=today)
+    overdue = list(overdue_qs.select_related("customer").order_by("due", "id")[:MY_DAY_ROWS])
+    overdue_count = len(overdue) if len(overdue) < MY_DAY_ROWS else overdue_qs.count()
+    due_qs = my_customers(employee=employee).filter(due_for_contact_q(today))
+    due_customers = list(due_qs.order_by("last_contact_at", "code")[:MY_DAY_ROWS])
+    for c in due_customers:
+        c.days_since_contact = days_since(c.last_contact_at, today)  # type: ignore[attr-defined]
+        c.cadence = cadence_days(c.grade)  # type: ignore[attr-defined]
+    due_count = len(due_customers) if len(due_customers) < MY_DAY_ROWS else due_qs.count()
+    drafts = list(
+        RecordCard.objects.filter(author=employee, status=CardStatus.DRAFT, archived_at__isnull=True)
+        .select_related("customer")
+        .order_by("-updated_at")[:MY_DAY_ROWS]
+    )
+    week = week_start_of(today)
+    planned = list(
+        PlannedVisit.objects.filter(plan__employee=employee, plan__week_start=week, archived_at__isnull=True)
+        .select_related("customer")
+        .order_by("day", "id")
+    )
+    done = _visited(employee.pk, {p.customer_id for p in planned}, week, week + dt.timedelta(days=7))
+    planned = [p for p in planned if p.customer_id not in done]
+    open_count = Problem.objects.filter(owner=employee, status__in=OPEN_PROBLEM_STATUSES).count()
+    return MyDay(today, due_today, overdue, overdue_count, due_customers, due_count, drafts, planned, open_count)
+
+
+def _visited(employee_id: int, customer_ids: set[int], start: dt.date, end: dt.date) -> set[int]:
+    """Which of these customers the employee logged a submitted card for between start and end."""
+    if not customer_ids:
+        return set()
+    lo, hi = (timezone.make_aware(dt.datetime.combine(d, dt.time.min)) for d in (start, end))
+    return set(
+        RecordCard.objects.filter(
+            author_id=employee_id,
+            status=CardStatus.SUBMITTED,
+            customer_id__in=customer_ids,
+            occurred_at__gte=lo,
+            occurred_at__lt=hi,
+        ).values_list("customer_id", flat=True)
+    )
+
+
+# --- overdue follow-ups per person and per team -------------------------------------------------
+
+
+@dataclass
+class OverdueRow:
+    key: Any
+    label: str
+    count: int
+    oldest_days: int
+
+
+def overdue_by_owner(*, viewer: Any, today: dt.date | None = None) -> list[OverdueRow]:
+    today = today or timezone.localdate()
+    rows = (
+        open_follow_ups(viewer=viewer)
+        .filter(due__lt=today)
+        .order_by()
+        .values("owner_id", "owner__name", "owner__department__name")
+        .annotate(n=Count("id"), first=Min("due"))
+    )
+    out = [
+        OverdueRow(
+            r["owner_id"], f"{r['owner__name']} · {r['owner__department__name']}", r["n"], (today - r["first"]).days
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (-r.count, r.label))
+
+
+def overdue_by_team(*, viewer: Any, today: dt.date | None = None) -> list[OverdueRow]:
+    today = today or timezone.localdate()
+    rows = (
+        open_follow_ups(viewer=viewer)
+        .filter(due__lt=today)
+        .order_by()
+        .values("owner__department_id", "owner__department__name")
+        .annotate(n=Count("id"), first=Min("due"))
+    )
+    out = [
+        OverdueRow(r["owner__department_id"], r["owner__department__name"], r["n"], (today - r["first"]).days)
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (-r.count, r.label))
+
+
+# --- visit plans ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    customer: Customer
+    reason: str
+    why: str
+    day: dt.date | None = None
+
+
+SUGGESTIONS = 25
+
+
+def plan_suggestions(*, employee: Employee, week_start: dt.date) -> list[Suggestion]:
+    """Customers to visit this week: follow-ups falling due in the week first, then customers past (or
+    reaching) their cadence by the end of the week, most overdue first; those already planned left out."""
+    from django.utils.translation import gettext as _
+
+    from .choices import PlanReason
+
+    week_end = week_start + dt.timedelta(days=6)
+    planned = set(
+        PlannedVisit.objects.filter(
+            plan__employee=employee, plan__week_start=week_start, archived_at__isnull=True
+        ).values_list("customer_id", flat=True)
+    )
+    out: list[Suggestion] = []
+    seen = set(planned)
+    steps = (
+        FollowUp.objects.filter(owner=employee, status=FollowUpStatus.OPEN, due__lte=week_end, archived_at__isnull=True)
+        .select_related("customer")
+        .order_by("due", "id")[: SUGGESTIONS * 2]
+    )
+    for step in steps:
+        if step.customer_id in seen or step.customer.archived_at is not None:
+            continue
+        seen.add(step.customer_id)
+        day = max(step.due, week_start)
+        why = _("Follow-up due %(due)s: %(text)s") % {"due": step.due.isoformat(), "text": step.description[:40]}
+        out.append(Suggestion(step.customer, PlanReason.FOLLOW_UP, why, day))
+    due = (
+        my_customers(employee=employee)
+        .filter(due_for_contact_q(week_end))
+        .exclude(pk__in=seen)
+        .order_by("last_contact_at", "code")[:SUGGESTIONS]
+    )
+    for c in due:
+        since = days_since(c.last_contact_at, week_start)
+        why = (
+            _("Never contacted")
+            if since is None
+            else _("Last contact %(days)d days ago (grade %(grade)s: every %(cadence)d days)")
+            % {"days": since, "grade": c.grade or "-", "cadence": cadence_days(c.grade)}
+        )
+        out.append(Suggestion(c, PlanReason.CADENCE, why))
+    return out[:SUGGESTIONS]
+
+
+@dataclass
+class PlanRow:
+    employee: Employee
+    planned: int = 0
+    done: int = 0
+    unplanned: int = 0
+    missed: list[PlannedVisit] = field(default_factory=list)
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.done / self.planned) if self.planned else None
+
+
+def plan_vs_actual(*, viewer: Any, week_start: dt.date, today: dt.date | None = None) -> list[PlanRow]:
+    """Per employee the viewer may see: visits planned for the week, planned and made, made without a
+    plan, and planned visits never logged (their day, or the week, has passed)."""
+    today = today or timezone.localdate()
+    week_end = week_start + dt.timedelta(days=7)
+    visits = list(
+        visibility.restrict(viewer, PlannedVisit)
+        .filter(plan__week_start=week_start, archived_at__isnull=True)
+        .select_related("plan__employee__department", "customer")
+    )
+    employees = {v.plan.employee_id: v.plan.employee for v in visits}
+    lo, hi = (timezone.make_aware(dt.datetime.combine(d, dt.time.min)) for d in (week_start, week_end))
+    scope = visibility.scope_for(viewer)
+    cards = visible_cards(viewer=viewer).filter(status=CardStatus.SUBMITTED, occurred_at__gte=lo, occurred_at__lt=hi)
+    if not scope.sees_all:
+        cards = cards.filter(author_id__in=[*employees, *scope.subtree_employee_ids, scope.employee_id or 0])
+    made: dict[int, set[int]] = defaultdict(set)
+    for author_id, customer_id in cards.values_list("author_id", "customer_id"):
+        made[author_id].add(customer_id)
+    extra = set(made) - set(employees)
+    employees.update({e.pk: e for e in Employee.objects.filter(pk__in=extra).select_related("department")})
+    rows = {pk: PlanRow(e) for pk, e in employees.items()}
+    planned_pairs: dict[int, set[int]] = defaultdict(set)
+    for v in visits:
+        row = rows[v.plan.employee_id]
+        row.planned += 1
+        planned_pairs[v.plan.employee_id].add(v.customer_id)
+        if v.customer_id in made[v.plan.employee_id]:
+            row.done += 1
+        elif (v.day or week_end - dt.timedelta(days=1)) < today:
+            row.missed.append(v)
+    for pk, customers in made.items():
+        rows[pk].unplanned = len(customers - planned_pairs[pk])
+    return sorted(rows.values(), key=lambda r: (r.employee.department.path, r.employee.name))
+
+
+def plan_visits(*, employee: Employee, week_start: dt.date) -> tuple[VisitPlan | None, list[PlannedVisit], set[int]]:
+    plan = VisitPlan.objects.filter(employee=employee, week_start=week_start).first()
+    if plan is None:
+        return None, [], set()
+    visits = list(plan.visits.filter(archived_at__isnull=True).select_related("customer").order_by("day", "id"))
+    done = _visited(employee.pk, {v.customer_id for v in visits}, week_start, week_start + dt.timedelta(days=7))
+    return plan, visits, done
+
+
+def visible_customer_ids(*, viewer: Any, ids: list[int]) -> set[int]:
+    return set(visible_customers(viewer=viewer).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def visible_plans_of(*, viewer: Any, employee: Employee) -> bool:
+    """Whether the viewer may see this employee's plans (their own, their staff's, or everyone's)."""
+    scope = visibility.scope_for(viewer)
+    return scope.sees_all or employee.pk == scope.employee_id or employee.pk in scope.subtree_employee_ids

@@ -1,0 +1,452 @@
+"""Pages of record cards: the phone-first card form, a card, a customer's cards, my day, problems,
+follow-ups and visit plans. Thin: reads through selectors, writes through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liuke.core import selectors as core_selectors
+from liuke.core import visibility
+from liuke.customers.models import Contact, Customer
+from liuke.customers.selectors import customer_detail_team, search, visible_customers
+from liuke.org.choices import Role
+from liuke.org.models import Employee
+
+from . import selectors, services
+from .choices import AMENDABLE_FIELDS, CardKind, CardStatus
+from .forms import (
+    AmendForm,
+    CardForm,
+    FollowUpCloseForm,
+    FollowUpForm,
+    ProblemStatusForm,
+    card_data,
+    card_initial,
+    parse_week,
+)
+from .models import Attachment, FollowUp, PlannedVisit, Problem, RecordCard, card_field_label
+
+
+def _employee_or_403(request: HttpRequest) -> Employee:
+    employee = selectors.viewer_employee(request.user)
+    if employee is None:
+        raise PermissionDenied(_("Only employees write record cards."))
+    return employee
+
+
+def _visible(request: HttpRequest, model, pk: Any, action: str = visibility.VIEW):
+    obj = visibility.visible_object(request.user, model._default_manager.all(), pk)
+    if obj is None:
+        raise Http404
+    if action == visibility.CHANGE and not visibility.can(request.user, obj, visibility.CHANGE):
+        raise PermissionDenied
+    return obj
+
+
+def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "liuke-outbox"
+
+
+# --- the card form --------------------------------------------------------------------------------
+
+
+def _form_context(request: HttpRequest, customer: Customer, employee: Employee, card: RecordCard | None) -> dict:
+    team = [
+        m.employee for m in customer_detail_team(viewer=request.user, customer=customer) if m.employee_id != employee.pk
+    ]
+    colleagues = {e.pk: e for e in team}
+    if card is not None:
+        colleagues.update({e.pk: e for e in Employee.objects.filter(pk__in=card.colleague_ids)})
+    return {
+        "customer": customer,
+        "card": card,
+        "contacts": list(
+            Contact.objects.filter(customer=customer, archived_at__isnull=True).order_by("-is_key", "name")
+        ),
+        "colleagues": list(colleagues.values()),
+        "problems": list(selectors.open_problems(viewer=request.user, customer=customer)),
+        "follow_ups": list(selectors.open_follow_ups(viewer=request.user, customer=customer)),
+        "kinds": CardKind.choices,
+        "backdate_limit": services.backdate_limit_days(),
+        "today": timezone.localdate(),
+        "selected": {
+            "contact_ids": set(card.contact_ids) if card else set(),
+            "colleague_ids": set(card.colleague_ids) if card else set(),
+            "resolved_problem_ids": set(card.resolved_problem_ids) if card else set(),
+            "done_follow_up_ids": set(card.done_follow_up_ids) if card else set(),
+        },
+        "steps": (card.next_steps if card else []) + [{"text": "", "due": "", "owner": None}],
+        "intel": (card.intel if card else []) + [{"competitor": "", "product": "", "price": "", "activity": ""}],
+        "employee": employee,
+    }
+
+
+def _save_card(request: HttpRequest, customer: Customer, employee: Employee, card: RecordCard | None) -> HttpResponse:
+    form = CardForm(request.POST)
+    errors: dict[str, list[str]] = {}
+    if form.is_valid():
+        data = card_data(form, request.POST)
+        key = form.cleaned_data.get("client_key") or None
+        try:
+            if card is None and key:
+                done = RecordCard.objects.filter(client_key=key, author=employee, status=CardStatus.SUBMITTED).first()
+                if done is not None:  # the phone sent its outbox twice
+                    return _after_save(request, done, submitted=True)
+            card = services.card_save_draft(author=employee, customer=customer, data=data, card=card, client_key=key)
+            for upload in request.FILES.getlist("attachments"):
+                services.attachment_add(card=card, author=employee, upload=upload)
+            if request.POST.get("action") == "submit":
+                card = services.card_submit(card=card, author=employee)
+                return _after_save(request, card, submitted=True)
+            return _after_save(request, card, submitted=False)
+        except ValidationError as exc:
+            errors = _error_dict(exc)
+    else:
+        errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "errors": errors}, status=400)
+    for name, msgs in errors.items():
+        if name in form.fields and name not in form.errors:
+            for m in msgs:
+                form.add_error(name, m)
+    ctx = _form_context(request, customer, employee, card)
+    ctx.update(form=form, errors=errors, posted=request.POST)
+    return render(request, "interactions/card_form.html", ctx, status=400)
+
+
+def _after_save(request: HttpRequest, card: RecordCard, *, submitted: bool) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "id": card.pk, "status": card.status, "url": card.get_absolute_url()})
+    if submitted:
+        messages.success(request, _("Record card submitted (quality %(q)d/100).") % {"q": card.quality or 0})
+        return redirect(card.get_absolute_url())
+    messages.info(request, _("Draft saved."))
+    return redirect(reverse("interactions:card_edit", args=[card.pk]))
+
+
+@login_required
+def card_new(request: HttpRequest) -> HttpResponse:
+    employee = _employee_or_403(request)
+    customer_id = request.GET.get("customer") or request.POST.get("customer")
+    if not customer_id:
+        q = request.GET.get("q", "").strip()
+        mine = selectors.my_customers(employee=employee)
+        qs = search(visible_customers(viewer=request.user), q) if q else mine
+        return render(
+            request,
+            "interactions/card_pick_customer.html",
+            {"customers": list(qs.order_by("name_key")[:30]), "q": q},
+        )
+    customer = _visible(request, Customer, customer_id)
+    if request.method == "POST":
+        return _save_card(request, customer, employee, None)
+    ctx = _form_context(request, customer, employee, None)
+    ctx["form"] = CardForm(initial=card_initial(None))
+    return render(request, "interactions/card_form.html", ctx)
+
+
+@login_required
+def card_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = _employee_or_403(request)
+    card = _visible(request, RecordCard, pk)
+    if card.status != CardStatus.DRAFT or card.author_id != employee.pk:
+        messages.warning(request, _("This card was submitted and is locked; add an amendment instead."))
+        return redirect(card.get_absolute_url())
+    if request.method == "POST":
+        return _save_card(request, card.customer, employee, card)
+    ctx = _form_context(request, card.customer, employee, card)
+    ctx["form"] = CardForm(initial=card_initial(card))
+    ctx["attachments"] = list(card.attachments.filter(archived_at__isnull=True))
+    return render(request, "interactions/card_form.html", ctx)
+
+
+@login_required
+def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    card = _visible(request, RecordCard, pk)
+    if card.status == CardStatus.DRAFT and card.author.user_id != request.user.pk:
+        raise Http404
+    view = selectors.card_view(card=card)
+    employee = selectors.viewer_employee(request.user)
+    labels = {key: card_field_label(key) for key in AMENDABLE_FIELDS}
+    can_amend = card.is_submitted and employee is not None and employee.pk == card.author_id
+    return render(
+        request,
+        "interactions/card_detail.html",
+        {
+            "card": card,
+            "v": view,
+            "labels": labels,
+            "can_amend": can_amend,
+            "amend_form": AmendForm(texts=view.texts, labels=labels) if can_amend else None,
+            "history": core_selectors.object_history(viewer=request.user, obj=card),
+        },
+    )
+
+
+@login_required
+@require_POST
+def card_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = _employee_or_403(request)
+    card = _visible(request, RecordCard, pk)
+    view = selectors.card_view(card=card)
+    labels = {key: card_field_label(key) for key in AMENDABLE_FIELDS}
+    form = AmendForm(request.POST, texts=view.texts, labels=labels)
+    if form.is_valid():
+        changes = {k: form.cleaned_data[k] for k in AMENDABLE_FIELDS}
+        try:
+            services.card_amend(card=card, author=employee, changes=changes, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Amendment added; the original stays on the card."))
+            return redirect(card.get_absolute_url() + "#amendments")
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+    else:
+        messages.error(request, _("Say why the card is amended."))
+    return redirect(card.get_absolute_url() + "#amend")
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = _visible(request, Attachment, pk)
+    if attachment.card.status == CardStatus.DRAFT and attachment.card.author.user_id != request.user.pk:
+        raise Http404
+    inline = attachment.kind == "photo"
+    return FileResponse(attachment.file.open("rb"), as_attachment=not inline, filename=attachment.name)
+
+
+@login_required
+def customer_cards(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _visible(request, Customer, pk)
+    page = Paginator(selectors.customer_cards(viewer=request.user, customer=customer), 20).get_page(
+        request.GET.get("page")
+    )
+    selectors.attach_people(list(page.object_list))
+    return render(request, "interactions/customer_cards.html", {"customer": customer, "page": page})
+
+
+# --- my day, problems, follow-ups ------------------------------------------------------------------
+
+
+@login_required
+def my_day(request: HttpRequest) -> HttpResponse:
+    employee = _employee_or_403(request)
+    day = selectors.my_day(employee=employee)
+    return render(request, "interactions/my_day.html", {"day": day, "employee": employee})
+
+
+@login_required
+def problem_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.open_problems(viewer=request.user)
+    employee = selectors.viewer_employee(request.user)
+    mine = request.GET.get("mine") == "1" and employee is not None
+    if mine:
+        qs = qs.filter(owner=employee)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "interactions/problem_list.html", {"page": page, "mine": mine})
+
+
+@login_required
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    problem = _visible(request, Problem, pk)
+    if request.method == "POST":
+        if not visibility.can(request.user, problem, visibility.CHANGE):
+            raise PermissionDenied
+        form = ProblemStatusForm(request.POST)
+        if form.is_valid():
+            try:
+                services.problem_set_status(problem=problem, **form.cleaned_data)
+                messages.success(request, _("Problem updated."))
+                return redirect(problem.get_absolute_url())
+            except ValidationError as exc:
+                for msg in exc.messages:
+                    form.add_error(None, msg)
+    else:
+        form = ProblemStatusForm(initial={"status": problem.status})
+    return render(
+        request,
+        "interactions/problem_detail.html",
+        {"problem": problem, "form": form, "can_change": visibility.can(request.user, problem, visibility.CHANGE)},
+    )
+
+
+@login_required
+def follow_up_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    qs = selectors.open_follow_ups(viewer=request.user)
+    owner = request.GET.get("owner", "")
+    if owner.isdigit():
+        qs = qs.filter(owner_id=int(owner))
+    if request.GET.get("overdue", "1") == "1":
+        qs = qs.filter(due__lt=today)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    scope = visibility.scope_for(request.user)
+    return render(
+        request,
+        "interactions/follow_up_list.html",
+        {
+            "page": page,
+            "today": today,
+            "by_owner": selectors.overdue_by_owner(viewer=request.user, today=today) if scope.role != Role.REP else [],
+            "by_team": selectors.overdue_by_team(viewer=request.user, today=today) if scope.role != Role.REP else [],
+            "overdue": request.GET.get("overdue", "1") == "1",
+            "owner": owner or "",
+        },
+    )
+
+
+@login_required
+def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = _visible(request, FollowUp, pk)
+    if request.method == "POST":
+        if not visibility.can(request.user, follow_up, visibility.CHANGE):
+            raise PermissionDenied
+        form = FollowUpCloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.follow_up_close(follow_up=follow_up, **form.cleaned_data)
+                messages.success(request, _("Follow-up closed."))
+                return redirect(request.POST.get("next") or follow_up.get_absolute_url())
+            except ValidationError as exc:
+                for msg in exc.messages:
+                    form.add_error(None, msg)
+    else:
+        form = FollowUpCloseForm()
+    return render(
+        request,
+        "interactions/follow_up_detail.html",
+        {
+            "follow_up": follow_up,
+            "form": form,
+            "can_change": follow_up.status == "open" and visibility.can(request.user, follow_up, visibility.CHANGE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def follow_up_add(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    employee = _employee_or_403(request)
+    customer = _visible(request, Customer, customer_pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_create(customer=customer, owner=employee, **form.cleaned_data)
+            messages.success(request, _("Follow-up added."))
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+    else:
+        for errs in form.errors.values():
+            for err in errs:
+                messages.error(request, str(err))
+    return redirect(customer.get_absolute_url() + "#open-items")
+
+
+# --- visit plans -----------------------------------------------------------------------------------
+
+
+@login_required
+def plan(request: HttpRequest) -> HttpResponse:
+    viewer_emp = _employee_or_403(request)
+    week = parse_week(request.GET.get("week") or request.POST.get("week"))
+    employee = viewer_emp
+    other = request.GET.get("employee")
+    if other and str(other) != str(viewer_emp.pk):
+        employee = _visible(request, Employee, other)
+        if not selectors.visible_plans_of(viewer=request.user, employee=employee):
+            raise Http404
+    own = employee.pk == viewer_emp.pk
+    if request.method == "POST":
+        if not own:
+            raise PermissionDenied
+        try:
+            if request.POST.get("remove"):
+                visit = _visible(request, PlannedVisit, request.POST["remove"], visibility.CHANGE)
+                services.plan_remove(visit=visit)
+            else:
+                ids = [int(i) for i in request.POST.getlist("customer") if i.isdigit()]
+                visible = selectors.visible_customer_ids(viewer=request.user, ids=ids)
+                days = dict(zip(request.POST.getlist("customer"), request.POST.getlist("day"), strict=False))
+                reasons = dict(zip(request.POST.getlist("customer"), request.POST.getlist("reason"), strict=False))
+                added = 0
+                for cid in ids:
+                    if cid not in visible:
+                        raise Http404
+                    day = days.get(str(cid)) or None
+                    services.plan_add(
+                        employee=employee,
+                        week_start=week,
+                        customer=Customer.objects.get(pk=cid),
+                        day=dt.date.fromisoformat(day) if day else None,
+                        reason=reasons.get(str(cid), ""),
+                    )
+                    added += 1
+                messages.success(request, _("%(n)d visits added to the plan.") % {"n": added})
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        except ValueError:
+            messages.error(request, _("The day is not a date."))
+        return redirect(reverse("interactions:plan") + f"?week={week:%Y-%m-%d}")
+    _plan, visits, done = selectors.plan_visits(employee=employee, week_start=week)
+    week_days = [week + dt.timedelta(days=i) for i in range(7)]
+    return render(
+        request,
+        "interactions/plan.html",
+        {
+            "employee": employee,
+            "own": own,
+            "week": week,
+            "prev_week": week - dt.timedelta(days=7),
+            "next_week": week + dt.timedelta(days=7),
+            "days": week_days,
+            "visits": visits,
+            "done": done,
+            "today": timezone.localdate(),
+            "suggestions": selectors.plan_suggestions(employee=employee, week_start=week) if own else [],
+        },
+    )
+
+
+@login_required
+def plan_team(request: HttpRequest) -> HttpResponse:
+    scope = visibility.scope_for(request.user)
+    if scope.role == Role.REP:
+        return redirect("interactions:plan")
+    week = parse_week(request.GET.get("week"))
+    rows = selectors.plan_vs_actual(viewer=request.user, week_start=week)
+    totals = {
+        "planned": sum(r.planned for r in rows),
+        "done": sum(r.done for r in rows),
+        "unplanned": sum(r.unplanned for r in rows),
+        "missed": sum(len(r.missed) for r in rows),
+    }
+    return render(
+        request,
+        "interactions/plan_team.html",
+        {
+            "rows": rows,
+            "week": week,
+            "prev_week": week - dt.timedelta(days=7),
+            "next_week": week + dt.timedelta(days=7),
+            "totals": totals,
+        },
+    )
