@@ -54,9 +54,15 @@ def cards_for(w):
         attachment=png("shelf-a.png"),
         summary="上海可见的卡片：王主任说药事会定于12日，需补两份资料。",
     )
-    b = write_card(w.rep_b, w.customer_b, attachment=png("shelf-b.png"), summary="江苏隐藏的卡片：李科长说库存还够3个月，下季度再谈。",
-                   problems_raised=["江苏的问题"], next_steps=[{"text": "江苏的下一步", "due": timezone.localdate().isoformat()}],
-                   intel=[{"competitor": "江苏对手", "product": "", "price": "", "activity": ""}])  # fmt: skip
+    b = write_card(
+        w.rep_b,
+        w.customer_b,
+        attachment=png("shelf-b.png"),
+        summary="江苏隐藏的卡片：李科长说库存还够3个月，下季度再谈。",
+        problems_raised=["江苏的问题"],
+        next_steps=[{"text": "江苏的下一步", "due": timezone.localdate().isoformat()}],
+        intel=[{"competitor": "江苏对手", "product": "", "price": "", "activity": ""}],
+    )
     with change_context(source="web"):
         amend_a = services.card_amend(
             card=a, author=w.rep_a, changes={"suggestions": "建议加一场科室会"}, reason="补充建议A"

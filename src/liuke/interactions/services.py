@@ -374,7 +374,14 @@ def card_submit(*, card: RecordCard, author: Employee, now: dt.datetime | None =
 def card_record(
     *, author: Employee, customer: Customer, data: dict[str, Any], client_key: str | None = None
 ) -> RecordCard:
-    """Write and submit a card in one step (the phone form's "submit", the API, the demo)."""
+    """Write and submit a card in one step (the phone form's "submit", the API, the demo).
+
+    A card the phone already delivered (same client key) is returned as it is: an outbox sent twice
+    still makes one card."""
+    if client_key:
+        sent = RecordCard.objects.filter(client_key=client_key, author=author, status=CardStatus.SUBMITTED).first()
+        if sent is not None:
+            return sent
     with transaction.atomic():
         card = card_save_draft(author=author, customer=customer, data=data, client_key=client_key)
         if card.status == CardStatus.SUBMITTED:

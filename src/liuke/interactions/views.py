@@ -107,9 +107,9 @@ def _save_card(request: HttpRequest, customer: Customer, employee: Employee, car
         key = form.cleaned_data.get("client_key") or None
         try:
             if card is None and key:
-                done = RecordCard.objects.filter(client_key=key, author=employee, status=CardStatus.SUBMITTED).first()
-                if done is not None:  # the phone sent its outbox twice
-                    return _after_save(request, done, submitted=True)
+                sent = RecordCard.objects.filter(client_key=key, author=employee, status=CardStatus.SUBMITTED).first()
+                if sent is not None:  # the phone sent its outbox twice
+                    return _after_save(request, sent, submitted=True)
             card = services.card_save_draft(author=employee, customer=customer, data=data, card=card, client_key=key)
             for upload in request.FILES.getlist("attachments"):
                 services.attachment_add(card=card, author=employee, upload=upload)
