@@ -26,5 +26,5 @@ lock:
 
 ## Extract translatable strings and compile the catalogues
 messages: install
-	cd src/liuke && DJANGO_SETTINGS_MODULE=liuke.settings ../../.venv/bin/django-admin makemessages -l zh_Hans --no-obsolete --ignore 'static/*'
-	cd src/liuke && DJANGO_SETTINGS_MODULE=liuke.settings ../../.venv/bin/django-admin compilemessages
+	cd src/liuke && LIUKE_DATA_DIR=$${LIUKE_DATA_DIR:-/tmp/liuke-messages} DJANGO_SETTINGS_MODULE=liuke.settings ../../.venv/bin/django-admin makemessages -l zh_Hans --no-obsolete --ignore 'static/*'
+	cd src/liuke && LIUKE_DATA_DIR=$${LIUKE_DATA_DIR:-/tmp/liuke-messages} DJANGO_SETTINGS_MODULE=liuke.settings ../../.venv/bin/django-admin compilemessages
