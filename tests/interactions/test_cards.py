@@ -67,7 +67,7 @@ def test_an_open_problem_stays_on_the_customer_until_a_later_card_resolves_it(wo
 def test_a_submitted_card_cannot_be_changed_only_amended_and_the_original_is_kept(world, client):
     card = write_card(world.rep_a, world.customer_a)
     original = card.summary
-    with pytest.raises(ValidationError, match="locked"):
+    with pytest.raises(ValidationError, match="锁定"):
         services.card_save_draft(author=world.rep_a, customer=world.customer_a, data={"summary": "改写"}, card=card)
     with pytest.raises(ValidationError):
         services.card_submit(card=card, author=world.rep_a)
@@ -95,7 +95,7 @@ def test_a_submitted_card_cannot_be_changed_only_amended_and_the_original_is_kep
     amendments = page.split('data-testid="amendments"')[1].split("</ul>")[0]
     assert "记错了日期" in amendments
     assert original in amendments
-    with pytest.raises(ValidationError, match="nothing"):
+    with pytest.raises(ValidationError, match="没有任何改动"):
         services.card_amend(
             card=card, author=world.rep_a, changes={"summary": "更正：药事会定于13日。"}, reason="again"
         )
@@ -195,23 +195,23 @@ def test_a_card_logged_days_later_is_not_on_time(world):
 def test_attachments_are_checked_by_type_size_and_content(world, settings):
     draft = services.card_save_draft(author=world.rep_a, customer=world.customer_a, data=card_data())
     services.attachment_add(card=draft, author=world.rep_a, upload=png())
-    with pytest.raises(ValidationError, match="only photos"):
+    with pytest.raises(ValidationError, match="只能附加照片"):
         services.attachment_add(
             card=draft,
             author=world.rep_a,
             upload=SimpleUploadedFile("x.exe", b"MZ..", content_type="application/octet-stream"),
         )
-    with pytest.raises(ValidationError, match="not really"):
+    with pytest.raises(ValidationError, match="实际上不是"):
         services.attachment_add(
             card=draft,
             author=world.rep_a,
             upload=SimpleUploadedFile("fake.png", b"GIF89a....", content_type="image/png"),
         )
     settings.LIUKE_ATTACHMENT_MAX_BYTES = 10
-    with pytest.raises(ValidationError, match="limit"):
+    with pytest.raises(ValidationError, match="上限"):
         services.attachment_add(card=draft, author=world.rep_a, upload=png("big.png"))
     card = services.card_submit(card=draft, author=world.rep_a)
-    with pytest.raises(ValidationError, match="draft"):
+    with pytest.raises(ValidationError, match="草稿"):
         services.attachment_add(card=card, author=world.rep_a, upload=png("late.png"))
     assert card.attachments.count() == 1
 

@@ -40,9 +40,10 @@ def problems_and_follow_ups(viewer: Any, customer: Customer) -> extensions.Secti
 
 @extensions.register_timeline
 def cards_in_timeline(viewer: Any, customer_ids: list[int], limit: int) -> list[TimelineItem]:
+    # The customer page fetched its customer through visibility: its cards are visible with it.
     cards = list(
-        selectors.visible_cards(viewer=viewer)
-        .filter(customer_id__in=customer_ids, status=CardStatus.SUBMITTED)
+        selectors.cards_of_customer(viewer=viewer, customer_ids=customer_ids)
+        .filter(status=CardStatus.SUBMITTED)
         .select_related("author")
         .order_by("-occurred_at", "-id")[: min(limit, TIMELINE_CARDS)]
     )

@@ -57,6 +57,9 @@ class RecordCard(BusinessModel):
     # Set by the phone when it keeps a draft offline: sending it twice never makes two cards.
     client_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
+    # Derived from the card's content (recomputable) or technical: no history of their own.
+    changelog_exclude = ("quality_items", "client_key")
+
     class Meta:
         ordering = ("-occurred_at", "-id")
         verbose_name = _("record card")
@@ -76,6 +79,47 @@ class RecordCard(BusinessModel):
     @property
     def is_submitted(self) -> bool:
         return self.status == CardStatus.SUBMITTED
+
+    @classmethod
+    def changelog_expand_context(cls) -> dict:
+        return {}
+
+    @classmethod
+    def changelog_expand(cls, key: str, old, new, context: dict) -> list[tuple[str, object, object]] | None:
+        """History shows the card's lists as a person reads them, not as JSON."""
+        if key not in _LIST_FIELDS:
+            return None
+        label = str(cls._meta.get_field(key).verbose_name)  # type: ignore[union-attr]
+        return [(label, _list_text(key, old), _list_text(key, new))]
+
+
+_LIST_FIELDS = {
+    "colleague_ids",
+    "contact_ids",
+    "problems_raised",
+    "resolved_problem_ids",
+    "done_follow_up_ids",
+    "next_steps",
+    "intel",
+}
+
+
+def _list_text(key: str, value) -> str | None:
+    if not value:
+        return None
+    parts = []
+    for item in value:
+        if key == "next_steps" and isinstance(item, dict):
+            parts.append(f"{item.get('text', '')} ({item.get('due', '')})")
+        elif key == "intel" and isinstance(item, dict):
+            parts.append(
+                " ".join(str(item.get(k) or "") for k in ("competitor", "product", "price", "activity")).strip()
+            )
+        elif key.endswith("_ids"):
+            parts.append(f"#{item}")
+        else:
+            parts.append(str(item))
+    return "；".join(parts)
 
 
 def card_field_label(name: str) -> str:

@@ -49,11 +49,20 @@ def attach_people(cards: list[RecordCard]) -> list[RecordCard]:
     return cards
 
 
+def cards_of_customer(*, viewer: Any, customer_ids: list[int]) -> QuerySet[RecordCard]:
+    """The cards of customers the caller fetched through visibility: whoever sees a customer sees its
+    submitted cards (the same rule), so the rule is not joined again; drafts stay with their author."""
+    scope = visibility.scope_for(viewer)
+    return RecordCard.objects.filter(customer_id__in=customer_ids, archived_at__isnull=True).filter(
+        Q(status=CardStatus.SUBMITTED) | Q(author_id=scope.employee_id or 0)
+    )
+
+
 def customer_cards(*, viewer: Any, customer: Customer) -> QuerySet[RecordCard]:
-    """A customer's cards, newest first (the card timeline; paginate it)."""
+    """A customer's cards, newest first (the card timeline; paginate it). ``customer`` was fetched
+    through visibility."""
     return (
-        visible_cards(viewer=viewer)
-        .filter(customer=customer)
+        cards_of_customer(viewer=viewer, customer_ids=[customer.pk])
         .select_related("author")
         .annotate(n_attachments=Count("attachments", filter=Q(attachments__archived_at__isnull=True)))
         .annotate(n_amendments=Count("amendments", distinct=True))
@@ -100,14 +109,19 @@ def card_view(*, card: RecordCard) -> CardView:
 
 
 def open_problems(*, viewer: Any, customer: Customer | None = None) -> QuerySet[Problem]:
-    qs = visibility.restrict(viewer, Problem).filter(status__in=OPEN_PROBLEM_STATUSES, archived_at__isnull=True)
+    """Open problems the viewer may see; of one customer (fetched through visibility, so its problems
+    are visible by the same rule and the rule is not joined again), or of all."""
+    base = Problem.objects.all() if customer is not None else visibility.restrict(viewer, Problem)
+    qs = base.filter(status__in=OPEN_PROBLEM_STATUSES, archived_at__isnull=True)
     if customer is not None:
         qs = qs.filter(customer=customer)
     return qs.select_related("owner", "card", "customer").order_by("raised_on", "id")
 
 
 def open_follow_ups(*, viewer: Any, customer: Customer | None = None) -> QuerySet[FollowUp]:
-    qs = visibility.restrict(viewer, FollowUp).filter(status=FollowUpStatus.OPEN, archived_at__isnull=True)
+    """Open follow-ups the viewer may see; of one customer (fetched through visibility), or of all."""
+    base = FollowUp.objects.all() if customer is not None else visibility.restrict(viewer, FollowUp)
+    qs = base.filter(status=FollowUpStatus.OPEN, archived_at__isnull=True)
     if customer is not None:
         qs = qs.filter(customer=customer)
     return qs.select_related("owner", "customer", "card").order_by("due", "id")

@@ -93,7 +93,8 @@
   form.addEventListener("submit", function (e) {
     var action = (e.submitter && e.submitter.value) || "submit";
     var hasFiles = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (i) { return i.files.length; });
-    var item = { url: form.action, action: action, fields: fields(), clientKey: keyInput.value, draftKey: draftKey };
+    var url = form.getAttribute("action");
+    var item = { url: url, action: action, fields: fields(), clientKey: keyInput.value, draftKey: draftKey };
     function queueIt() {
       window.liukeOutbox.queue(item);
       say(form.dataset.msgQueued + (hasFiles ? " " + form.dataset.msgFiles : ""));
@@ -104,7 +105,7 @@
     e.preventDefault();
     var fd = new FormData(form);
     fd.set("action", action);
-    fetch(form.action, { method: "POST", body: fd, credentials: "same-origin", headers: { "X-Requested-With": "liuke-outbox" } })
+    fetch(url, { method: "POST", body: fd, credentials: "same-origin", headers: { "X-Requested-With": "liuke-outbox" } })
       .then(function (r) {
         return r.json().then(function (data) {
           if (data.ok) { localStorage.removeItem(draftKey); window.location.href = data.url; return; }
