@@ -223,3 +223,26 @@ def test_the_same_offline_draft_sent_twice_is_one_card(world):
     assert first.pk == again.pk
     assert RecordCard.objects.count() == 1
     assert Problem.objects.count() == 1
+
+
+def test_a_refused_card_form_shows_the_errors_and_keeps_what_was_typed(world, client):
+    client.force_login(world.rep_a.user)
+    response = client.post(
+        f"/cards/new/?customer={world.customer_a.pk}",
+        {
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "kind": "visit",
+            "summary": "",
+            "step_text": ["下周二送样品"],
+            "step_due": ["not-a-date"],
+            "step_owner": [str(world.rep_a.pk)],
+            "contact_ids": [str(world.contact_a.pk)],
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'data-testid="card-errors"' in body
+    assert "下周二送样品" in body  # the next step typed is still there
+    assert f'value="{world.contact_a.pk}" id="contact-{world.contact_a.pk}" autocomplete="off" checked' in body
+    assert not RecordCard.objects.exists()

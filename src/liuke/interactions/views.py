@@ -128,8 +128,41 @@ def _save_card(request: HttpRequest, customer: Customer, employee: Employee, car
             for m in msgs:
                 form.add_error(name, m)
     ctx = _form_context(request, customer, employee, card)
-    ctx.update(form=form, errors=errors, posted=request.POST)
+    ctx.update(form=form, errors=errors, **_posted_lists(request.POST))
     return render(request, "interactions/card_form.html", ctx, status=400)
+
+
+def _posted_lists(post) -> dict[str, Any]:
+    """What was ticked and typed in the list parts of the form, to show it again with the errors."""
+
+    def ids(key: str) -> set[int]:
+        return {int(v) for v in post.getlist(key) if v.isdigit()}
+
+    steps = [
+        {"text": t, "due": d, "owner": int(o) if o.isdigit() else None}
+        for t, d, o in zip(
+            post.getlist("step_text"), post.getlist("step_due"), post.getlist("step_owner"), strict=False
+        )
+        if t.strip()
+    ]
+    intel = [
+        {"competitor": c, "product": p, "price": pr, "activity": a}
+        for c, p, pr, a in zip(
+            post.getlist("intel_competitor"),
+            post.getlist("intel_product"),
+            post.getlist("intel_price"),
+            post.getlist("intel_activity"),
+            strict=False,
+        )
+        if c.strip() or p.strip() or pr.strip() or a.strip()
+    ]
+    return {
+        "selected": {
+            key: ids(key) for key in ("contact_ids", "colleague_ids", "resolved_problem_ids", "done_follow_up_ids")
+        },
+        "steps": [*steps, {"text": "", "due": "", "owner": None}],
+        "intel": [*intel, {"competitor": "", "product": "", "price": "", "activity": ""}],
+    }
 
 
 def _after_save(request: HttpRequest, card: RecordCard, *, submitted: bool) -> HttpResponse:
