@@ -172,3 +172,20 @@ def test_list_pages_keep_their_order_and_team_when_ids_come_first(searchable, cl
     assert first.context["paginator"].count == 60
     assert searchable.rep_a.name in first.content.decode()  # the account team is still shown per row
     assert client.get("/customers/", {"q": "分页药房", "page": 3}).status_code == 404
+
+
+def test_list_filters_customers_past_their_contact_cadence(world, client):
+    now = timezone.now()
+    Customer.objects.filter(pk=world.customer_a.pk).update(grade="A", last_contact_at=now - dt.timedelta(days=20))
+    Customer.objects.filter(pk=world.customer_a2.pk).update(grade="C", last_contact_at=now - dt.timedelta(days=20))
+    Customer.objects.filter(pk=world.customer_b.pk).update(status="dormant", last_contact_at=None)
+    overdue = set(
+        customer_list(viewer=SYSTEM, filters=CustomerFilters(contact="overdue")).values_list("code", flat=True)
+    )
+    recent = set(customer_list(viewer=SYSTEM, filters=CustomerFilters(contact="recent")).values_list("code", flat=True))
+    assert overdue == {"CA", "CX"}  # A after 20 days is late; CX was never contacted; dormant CB is not chased
+    assert recent == {"CA2"}  # C within 60 days
+    client.force_login(world.manager_a.user)
+    page = client.get("/customers/", {"contact": "overdue"}).content.decode()
+    assert "北京同仁医院" in page
+    assert "上海瑞金医院" not in page

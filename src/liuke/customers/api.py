@@ -92,6 +92,7 @@ _FILTER_PARAMS = [
         ("cmin", "completeness at least"),
         ("cmax", "completeness at most"),
         ("coverage", "single (fewer than two people in two roles) or covered"),
+        ("contact", "overdue (not contacted within the grade's cadence) or recent"),
         ("sort", "code, name, completeness, -completeness, -updated"),
     ]
 ]

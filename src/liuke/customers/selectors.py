@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,17 @@ def is_single_threaded(*, status: str, people: int, roles: int) -> bool:
     return status == CustomerStatus.ACTIVE and (people < 2 or roles < 2)
 
 
+def due_for_contact_q(today: dt.date | None = None, prefix: str = "") -> Q:
+    """Active and prospect customers not contacted within their grade's cadence (never contacted included)."""
+    today = today or timezone.localdate()
+    q = Q(**{f"{prefix}last_contact_at__isnull": True})
+    for grade in {*completeness.DEFAULT_CADENCE_DAYS, ""}:
+        days = completeness.cadence_days(grade)
+        cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min))
+        q |= Q(**{f"{prefix}grade": grade, f"{prefix}last_contact_at__lt": cutoff})
+    return q & Q(**{f"{prefix}status__in": (CustomerStatus.ACTIVE, CustomerStatus.PROSPECT)})
+
+
 def single_threaded_q() -> Q:
     """Customers that break the 双线联系 rule (stored, refreshed by the services and nightly)."""
     return Q(single_threaded=True)
@@ -103,6 +115,7 @@ class CustomerFilters:
     department: int | None = None  # a current team member works in this department (or below)
     completeness_min: int | None = None
     completeness_max: int | None = None
+    contact: str = ""  # "overdue": not contacted within the grade's cadence; "recent": within it
     coverage: str = ""  # "single" or "covered"
     sort: str = "code"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -162,6 +175,10 @@ def customer_list(*, viewer: Any, filters: CustomerFilters | None = None, query:
         qs = qs.filter(completeness__gte=f.completeness_min)
     if f.completeness_max is not None:
         qs = qs.filter(completeness__lte=f.completeness_max)
+    if f.contact == "overdue":
+        qs = qs.filter(due_for_contact_q())
+    elif f.contact == "recent":
+        qs = qs.exclude(due_for_contact_q()).filter(last_contact_at__isnull=False)
     if f.coverage == "single":
         qs = qs.filter(single_threaded_q())
     elif f.coverage == "covered":

@@ -39,6 +39,7 @@ def filters_from(params) -> selectors.CustomerFilters:
         completeness_min=number("cmin"),
         completeness_max=number("cmax"),
         coverage=params.get("coverage", "") if params.get("coverage") in ("single", "covered") else "",
+        contact=params.get("contact", "") if params.get("contact") in ("overdue", "recent") else "",
         sort=params.get("sort", "code") if params.get("sort") in selectors.SORTS else "code",
     )
 

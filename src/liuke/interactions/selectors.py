@@ -11,9 +11,9 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from liuke.core import visibility
-from liuke.customers.completeness import DEFAULT_CADENCE_DAYS, cadence_days
+from liuke.customers.completeness import cadence_days
 from liuke.customers.models import AccountTeamMember, Contact, Customer
-from liuke.customers.selectors import current_team_q, visible_customers
+from liuke.customers.selectors import current_team_q, due_for_contact_q, visible_customers
 from liuke.org.models import Employee
 
 from .choices import AMENDABLE_FIELDS, OPEN_PROBLEM_STATUSES, CardStatus, FollowUpStatus
@@ -128,16 +128,6 @@ def open_follow_ups(*, viewer: Any, customer: Customer | None = None) -> QuerySe
 
 
 # --- contact cadence ------------------------------------------------------------------------------
-
-
-def due_for_contact_q(today: dt.date, prefix: str = "") -> Q:
-    """Customers not contacted within their grade's cadence (never contacted included)."""
-    q = Q(**{f"{prefix}last_contact_at__isnull": True})
-    grades = {*DEFAULT_CADENCE_DAYS, ""}
-    for grade in grades:
-        cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=cadence_days(grade)), dt.time.min))
-        q |= Q(**{f"{prefix}grade": grade, f"{prefix}last_contact_at__lt": cutoff})
-    return q & Q(**{f"{prefix}status__in": ("active", "prospect")})
 
 
 def my_customers(*, employee: Employee) -> QuerySet[Customer]:
