@@ -1,6 +1,14 @@
 import pytest
+from django.utils import translation
 
 from .factories import Channel, build_channel
+
+
+@pytest.fixture(autouse=True)
+def _english_reasons():
+    # Reasons are stored in the language of the import; these tests read them in English.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from liuke.core.text import name_key
 from liuke.customers.choices import CustomerKind
 from liuke.customers.models import Customer
 
-from .choices import FlowFlag, ImportStatus, ReviewStatus
+from .choices import FlowFlag, ImportStatus, MatchMethod, ReviewStatus
 from .matching import Match, TerminalMatcher, keys
 from .models import BuyerReview, DistributorProfile, FlowImport, FlowLine, FlowRejection, Product, Shipment
 from .packspec import decimal_text, spec_key, unit_factors
@@ -284,15 +284,16 @@ class LineWriter:
                 self._cursor = connection.cursor()
                 self._copy_cm = self._cursor.cursor.copy(f"COPY {self.table} ({', '.join(LINE_COLUMNS)}) FROM STDIN")
                 self._copy = self._copy_cm.__enter__()
-            self._copy.write("".join(map(_copy_line, self.buffer)).encode("utf-8"))
+            write_row = self._copy.write_row
+            for row in self.buffer:
+                write_row(row)
         else:
             if self._cursor is None:
                 connection.ensure_connection()
                 self._cursor = connection.connection.cursor()
             placeholders = ",".join("?" * len(LINE_COLUMNS))
             self._cursor.executemany(
-                f"INSERT INTO {self.table} ({', '.join(LINE_COLUMNS)}) VALUES ({placeholders})",
-                [_sqlite_row(r) for r in self.buffer],
+                f"INSERT INTO {self.table} ({', '.join(LINE_COLUMNS)}) VALUES ({placeholders})", self.buffer
             )
         self.buffer.clear()
 
@@ -312,26 +313,6 @@ class LineWriter:
             except Exception:
                 pass
             self._copy_cm = self._copy = None
-
-
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\") if "\\" in value else value
-    return str(value)
-
-
-def _copy_line(row: tuple) -> str:
-    return "\t".join(map(_copy_value, row)) + "\n"
-
-
-def _sqlite_row(row: tuple) -> tuple:
-    return tuple(v.isoformat() if isinstance(v, dt.date) else (int(v) if isinstance(v, bool) else v) for v in row)
 
 
 # --- the import ------------------------------------------------------------------------------------------
@@ -482,11 +463,12 @@ def _run(
         at["buyer_name"], at["buyer_address"], at["doc_no"], at["line_no"], at["doc_type"])  # fmt: skip
     checks_total = [i for i in (0, i_date, i_product, i_buyer, i_code) if i >= 0]
 
-    dates: dict[Any, dt.date | RowProblem] = {}
+    dates: dict[Any, tuple[dt.date, str] | RowProblem] = {}
     product_cache: dict[tuple[str, str, str], int | RowProblem] = {}
     factor_cache: dict[tuple[int, str, str], float | RowProblem] = {}
     flag_cache: dict[tuple[int, str, dt.date], int] = {}
     seen: dict[int, int] = {}
+    methods: dict[str, str] = {m: str(m.value) for m in MatchMethod}
     reviews: dict[str, list[Any]] = {}
     writer = LineWriter()
     rejections: list[FlowRejection] = []
@@ -520,6 +502,35 @@ def _run(
     def get(cells: list[Any], i: int) -> Any:
         return cells[i] if i >= 0 else None
 
+    # Names, specs, units, addresses and numbers repeat thousands of times in a file: clean each once.
+    texts: dict[Any, str] = {}
+    numbers: dict[Any, Any] = {}
+
+    def text(value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        found = texts.get(value)
+        if found is None:
+            found = _text(value)
+            if len(texts) < 200_000:
+                texts[value] = found
+        return found
+
+    def number(value: Any, field_name: str) -> tuple[float, str] | None:
+        if value is None or value == "":
+            return None
+        found = numbers.get(value)
+        if found is None:
+            try:
+                found = parse_number(value, field_name)
+            except RowProblem as problem:
+                found = problem
+            if len(numbers) < 200_000:
+                numbers[value] = found
+        if isinstance(found, RowProblem):
+            raise RowProblem(field_name, found.reason)
+        return found
+
     try:
         for row_no, cells in table.rows:
             done += 1
@@ -529,9 +540,15 @@ def _run(
                 continue
             if len(cells) < width:
                 cells = list(cells) + [None] * (width - len(cells))
-            # A total row below the data: recognised, checked against the rows above it, skipped.
             raw_date = cells[i_date]
-            if not isinstance(raw_date, dt.date) and _is_total(cells, checks_total):
+            date_entry = dates.get(raw_date)
+            if date_entry is None:
+                parsed = _parse_date(raw_date)
+                date_entry = dates[raw_date] = (
+                    parsed if isinstance(parsed, RowProblem) else (parsed, parsed.isoformat())
+                )
+            # A total row below the data (its date cell says 合计 or is empty): recognised, checked, skipped.
+            if isinstance(date_entry, RowProblem) and _is_total(cells, checks_total):
                 result.total_rows += 1
                 try:
                     stated = parse_number(cells[i_qty], "quantity")
@@ -546,53 +563,50 @@ def _run(
                 continue
             result.rows += 1
             try:
-                # Date.
-                date = dates.get(raw_date)
-                if date is None:
-                    date = dates[raw_date] = _parse_date(raw_date)
-                if isinstance(date, RowProblem):
-                    raise date
+                if isinstance(date_entry, RowProblem):
+                    raise date_entry
+                date, date_iso = date_entry
                 # Product and unit.
-                name = _text(cells[i_product])
-                code = _text(get(cells, i_code))
-                spec = _text(get(cells, i_spec))
+                name = text(cells[i_product])
+                code = text(get(cells, i_code))
+                spec = text(get(cells, i_spec))
                 pkey = (code, name, spec)
                 product_id = product_cache.get(pkey)
                 if product_id is None:
                     product_id = product_cache[pkey] = _find_product(products, code, name, spec)
                 if isinstance(product_id, RowProblem):
                     raise product_id
-                number = parse_number(cells[i_qty], "quantity")
-                if number is None:
+                parsed_qty = number(cells[i_qty], "quantity")
+                if parsed_qty is None:
                     raise RowProblem("quantity", _("The quantity is empty."))
-                qty, qty_unit = number
+                qty, qty_unit = parsed_qty
                 if qty == 0:
                     raise RowProblem("quantity", _("The quantity is zero."))
-                unit = _text(get(cells, i_unit)) or qty_unit
+                unit = text(get(cells, i_unit)) or qty_unit
                 fkey = (product_id, unit, spec)
                 factor = factor_cache.get(fkey)
                 if factor is None:
                     factor = factor_cache[fkey] = _factor(products, product_id, unit, spec)
                 if isinstance(factor, RowProblem):
                     raise factor
-                doc_type = _text(get(cells, i_type))
+                doc_type = text(get(cells, i_type))
                 is_return = qty < 0 or ("退" in doc_type)
                 if is_return and qty > 0:
                     qty = -qty
                 base_qty = qty * factor
-                price = parse_number(get(cells, i_price), "unit_price")
+                price = number(get(cells, i_price), "unit_price")
                 if price is not None and price[0] < 0:
                     raise RowProblem("unit_price", _("The unit price %(value)s is negative.") % {"value": price[0]})
                 unit_price = _fmt(price[0] / factor, 4) if price is not None else None
-                amount_cell = parse_number(get(cells, i_amount), "amount")
+                amount_cell = number(get(cells, i_amount), "amount")
                 amount = _fmt(amount_cell[0], 2) if amount_cell is not None else None
                 # Buyer.
-                buyer = _text(cells[i_buyer])
+                buyer = text(cells[i_buyer])
                 if not buyer:
                     raise RowProblem("buyer_name", _("The buyer name is empty."))
                 if len(buyer) > 200:
                     raise RowProblem("buyer_name", _("The buyer name is longer than 200 characters."))
-                address = _text(get(cells, i_addr))[:300]
+                address = text(get(cells, i_addr))[:300]
                 batch = _text(get(cells, i_batch))[:50]
                 doc_no = _text(get(cells, i_doc))[:60]
             except RowProblem as problem:
@@ -604,7 +618,7 @@ def _run(
                 line = _text(get(cells, i_line)) or f"{product_id}|{batch}|{qty_text}|{unit_price}"
                 key = dedup_hash(f"d|{doc_no}|{line}")
             else:
-                key = dedup_hash(f"r|{date}|{product_id}|{batch}|{qty_text}|{buyer_key}|{unit_price}")
+                key = dedup_hash(f"r|{date_iso}|{product_id}|{batch}|{qty_text}|{buyer_key}|{unit_price}")
             first = seen.get(key)
             if first is not None:
                 reject(row_no, cells, "", _("Duplicate of row %(row)d.") % {"row": first}, duplicate=True)
@@ -637,9 +651,10 @@ def _run(
                     review[4] += 1
             writer.add(
                 (
-                    record_id, distributor_id, row_no, date, product_id, batch, qty_text,
-                    _fmt(qty, 6)[:40], unit[:10], unit_price, amount, is_return, buyer, address, buyer_key[:200],
-                    match.division, match.terminal_id, match.method, match.confidence, doc_no, key, flags,
+                    record_id, distributor_id, row_no, date_iso, product_id, batch, qty_text,
+                    _fmt(qty, 6)[:40], unit[:10], unit_price, amount, 1 if is_return else 0, buyer, address,
+                    buyer_key[:200], match.division, match.terminal_id, methods[match.method], match.confidence,
+                    doc_no, key, flags,
                 )
             )  # fmt: skip
             result.imported += 1

@@ -245,7 +245,12 @@ class FlowImport(BusinessModel):
     )
     changes = models.JSONField(_("changes from the replaced file"), default=dict, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:

@@ -275,6 +275,9 @@ class _Builder:
         from liuke.customers.services import customers_refresh_derived
 
         customers_refresh_derived()
+        from .channel import build_channel
+
+        build_channel(seed=self.seed)
         return self.report
 
     # --- writing ------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes from the replaced file')),
                 ('distributor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='distributor')),
                 ('replaces', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='channel.flowimport', verbose_name='replaces')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('uploaded_by', models.ForeignKey(verbose_name='uploaded by', blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'flow import',
