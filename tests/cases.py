@@ -222,11 +222,13 @@ def _ch_objects(w):
         ]
         prof = [cm.DistributorProfile.objects.create(distributor=d) for d in (ch.dist_sh, ch.dist_js)]
         alias = [
-            cm.TerminalAlias.objects.create(distributor=ch.dist_sh, name="瑞金", name_key="瑞金", terminal=ch.terminals["H-RJ"]),
-            cm.TerminalAlias.objects.create(distributor=ch.dist_js, name="鼓楼", name_key="鼓楼", terminal=ch.terminals["H-GL"]),
-        ]  # fmt: skip
+            cm.TerminalAlias.objects.create(distributor=d, name=n, name_key=n, terminal=ch.terminals[t])
+            for d, n, t in ((ch.dist_sh, "瑞金", "H-RJ"), (ch.dist_js, "鼓楼", "H-GL"))
+        ]
         imports = [
-            cm.FlowImport.objects.create(distributor=d, period=day, file_name=name, sha256=name * 8, status="active")
+            cm.FlowImport.objects.create(
+                distributor=d, period=day, file_name=name, sha256=(name * 8)[:64], status="active"
+            )
             for d, name in ((ch.dist_sh, "sh-jan.xlsx"), (ch.dist_js, "js-jan.csv"))
         ]
         ships = list(cm.Shipment.objects.order_by("distributor__code"))  # D-JS, D-SH
