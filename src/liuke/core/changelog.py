@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -194,7 +194,10 @@ def record_many(changes: Sequence[PendingChange]) -> list[ChangeLogEntry]:
             entry.hash = entry_hash(entry, f"{ct.app_label}.{ct.model}")
             prev = entry.hash
             entries.append(entry)
-        ChangeLogEntry.objects.bulk_create(entries, batch_size=500)
+        if len(entries) >= FAST_INSERT_MIN:
+            insert_with_ids(ChangeLogEntry, entries)  # under the chain lock: nobody else appends
+        else:
+            ChangeLogEntry.objects.bulk_create(entries, batch_size=500)
         ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     for change in changes:
         change.instance._changelog_loaded = None  # type: ignore[attr-defined]
@@ -243,11 +246,126 @@ def connect_signals() -> None:
     post_save.connect(_on_save, dispatch_uid="liuke.core.changelog")
 
 
+# From this many rows on, bulk paths INSERT with executemany under reserved ids instead of the ORM's
+# multi-row INSERTs: Django prepares every value through the SQL compiler and SQLite caps a statement at
+# 999 parameters (30 rows of 30 columns), which made the row inserts and their log entries most of a big
+# demo build (docs/BENCHMARKS.md). Same rows, same ids order, same entries.
+FAST_INSERT_MIN = 200
+_EXECUTEMANY_ROWS = 5000
+
+
+def reserve_ids(model: type[models.Model], n: int) -> list[int]:
+    """``n`` new primary keys for ``model``, in increasing order, for rows about to be inserted with them.
+
+    PostgreSQL draws them from the table's sequence (safe beside other writers); SQLite takes them past
+    the highest id the table has used, which is safe because a SQLite writer holds the database lock
+    (liuke opens IMMEDIATE transactions) and this must be called inside the inserting transaction.
+    """
+    if n <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [
+                    table,
+                    model._meta.pk.column,
+                    n,
+                ],
+            )
+            return sorted(r[0] for r in cur.fetchall())
+        if not connection.in_atomic_block:
+            raise RuntimeError("reserve_ids must run inside the transaction that inserts the rows")
+        qn = connection.ops.quote_name
+        cur.execute(f"SELECT MAX({qn(model._meta.pk.column)}) FROM {qn(table)}")
+        top = cur.fetchone()[0] or 0
+        cur.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        if cur.fetchone():
+            cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cur.fetchone()
+            top = max(top, row[0] if row else 0)
+    return list(range(top + 1, top + 1 + n))
+
+
+def _has_auto_pk(model: type[models.Model]) -> bool:
+    return isinstance(model._meta.pk, models.AutoField)
+
+
+_TEXT = (models.CharField, models.TextField)
+_INTEGER = (
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+)
+
+
+def _plain_types(f: models.Field) -> tuple[type, ...]:
+    """The Python types whose values this field passes to the database unchanged (only Django's own
+    field classes: a subclass may prepare values its own way)."""
+    if type(f) is models.ForeignKey:
+        f = f.target_field  # type: ignore[attr-defined]
+    if type(f) in _TEXT:
+        return (str,)
+    if type(f) in _INTEGER:
+        return (int,)
+    if type(f) is models.BooleanField:
+        return (bool,)
+    return ()
+
+
+def insert_with_ids(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """INSERT ``objs`` as ``QuerySet.bulk_create`` would (each field's ``pre_save`` and database
+    preparation, related objects' ids taken), giving those without a primary key a reserved one, in one
+    prepared statement run with ``executemany``."""
+    missing = [o for o in objs if o.pk is None]
+    if missing:
+        if not _has_auto_pk(model):
+            raise RuntimeError(f"{model.__name__}: rows without a primary key need an auto-incrementing one")
+        for obj, pk in zip(missing, reserve_ids(model, len(missing)), strict=True):
+            obj.pk = pk
+    conn = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy costs a lookup per value
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)]
+    qn = conn.ops.quote_name
+    sql = (
+        f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    plain = [_plain_types(f) for f in fields]
+    rows = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        row = []
+        for f, types in zip(fields, plain, strict=True):
+            value = f.pre_save(obj, True)
+            # A str for a text column, an int for an integer one (or None): what get_db_prep_save returns.
+            plain_value = type(value) in types or (value is None and bool(types))
+            row.append(value if plain_value else f.get_db_prep_save(value, conn))
+        rows.append(row)
+    with conn.cursor() as cur:
+        for start in range(0, len(rows), _EXECUTEMANY_ROWS):
+            cur.executemany(sql, rows[start : start + _EXECUTEMANY_ROWS])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = conn.alias
+
+
 def bulk_create(model: type[BusinessModel], objs: Iterable[BusinessModel], *, batch_size: int = 1000) -> list:
     """``bulk_create`` that still writes one change-log entry per row (bulk paths are logged too)."""
     objs = list(objs)
     with transaction.atomic():
-        created = model.objects.bulk_create(objs, batch_size=batch_size)
+        if len(objs) >= FAST_INSERT_MIN and _has_auto_pk(model):
+            insert_with_ids(model, objs)
+            created = objs
+        else:
+            created = model.objects.bulk_create(objs, batch_size=batch_size)
         if any(o.pk is None for o in created):
             raise RuntimeError("bulk_create did not return primary keys; cannot log the rows")
         record_many([PendingChange(o, ChangeAction.CREATE, None, snapshot(o)) for o in created])

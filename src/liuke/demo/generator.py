@@ -15,6 +15,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -37,6 +38,8 @@ from liuke.org import services as org
 from liuke.org.choices import DivisionLevel, Role
 from liuke.org.models import Department, Division, Employee
 
+from .interactions import CHUNK as CARDS_CHUNK
+from .interactions import cards_build, site_of
 from .vocabulary import (
     _ALL,
     _H,
@@ -126,6 +129,7 @@ class DemoReport:
     knowers: int = 0
     duplicates: int = 0
     logins: dict[str, str] = field(default_factory=dict)
+    cards: Any = None  # interactions.CardReport: record cards, problems, follow-ups, plans
 
 
 @dataclass
@@ -286,6 +290,9 @@ class _Builder:
         """Write the pending customers with their teams, contacts and knowers, four logged bulk inserts."""
         if not self.pending:
             return
+        for p in self.pending:  # where the customer is (check-ins on record cards are measured against it)
+            lat, lng = site_of(p.customer)
+            p.customer.latitude, p.customer.longitude = Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
         customers = changelog.bulk_create(Customer, [p.customer for p in self.pending])
         members = [
             AccountTeamMember(customer=p.customer, employee=emp, role=role, since=since)
@@ -828,4 +835,6 @@ FIELD_MAKERS: dict[str, Callable[[_Builder, random.Random, Customer, _Place, dic
 def demo_build(*, scale: str = "small", seed: int = 2026, chunk: int = CHUNK) -> DemoReport:
     """Create the demo company in an empty database; same scale and seed, same company."""
     with change_context(source=ChangeSource.SYSTEM), transaction.atomic():
-        return _Builder(SCALES[scale], seed, chunk=chunk).build()
+        report = _Builder(SCALES[scale], seed, chunk=chunk).build()
+        report.cards = cards_build(scale=scale, seed=seed, chunk=min(chunk, CARDS_CHUNK))
+        return report

@@ -8,6 +8,7 @@ from liuke.core.maintenance import refresh_planner_statistics
 from liuke.core.models import ChangeLogEntry
 from liuke.customers.models import AccountTeamMember, Contact, ContactKnower
 from liuke.demo.generator import DEMO_PASSWORD, SCALES, demo_build
+from liuke.interactions.models import FollowUp, MarketIntel, PlannedVisit, Problem, RecordCard
 from liuke.org.models import Employee
 
 
@@ -52,8 +53,17 @@ class Command(BaseCommand):
             (AccountTeamMember, report.team_members),
             (Contact, report.contacts),
             (ContactKnower, report.knowers),
-            (ChangeLogEntry, ChangeLogEntry.objects.count()),
         ]
+        if report.cards is not None:
+            cards = report.cards
+            parts += [
+                (RecordCard, cards.cards),
+                (Problem, cards.problems),
+                (FollowUp, cards.follow_ups),
+                (MarketIntel, cards.intel),
+                (PlannedVisit, cards.planned_visits),
+            ]
+        parts.append((ChangeLogEntry, ChangeLogEntry.objects.count()))
         self.stdout.write("  " + " · ".join(f"{m._meta.verbose_name_plural} {n:,}" for m, n in parts))
         self._print_logins()
 
