@@ -1,0 +1,178 @@
+"""What the demo's record cards say: templates whose blanks (drugs, departments, competitors, figures,
+dates) are drawn per text, so summaries are specific and varied (``liuke.demo.interactions``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from .vocabulary import COMPETITORS, DEPARTMENTS, DRUGS
+
+DRUG_NAMES = [d.split(" ")[0] for d in DRUGS]
+BOILERPLATE_SUMMARIES = ["正常拜访", "例行拜访，沟通良好", "一切正常", "拜访客户，维护客情", "日常拜访", "同上"]
+BOILERPLATE_PURPOSES = ["拜访客户", "例行拜访", "客情维护", ""]
+PURPOSES = {
+    "hospital": [
+        "与{title}{contact}沟通{drug}进院进展",
+        "药事会前确认{drug}新品申请材料",
+        "跟进{dept}科室会安排",
+        "了解{dept}本月{drug}用量",
+        "处理{drug}断货后的补货",
+        "与财务科对账，跟进回款",
+        "回访{dept}{contact}，收集{drug}使用反馈",
+        "介绍{drug}最新循证数据",
+    ],
+    "pharmacy": [
+        "巡店，检查{drug}陈列和库存",
+        "与{title}{contact}沟通季度促销方案",
+        "对账并确认{drug}补货",
+        "店员培训：{drug}用药指导",
+        "了解竞品在店内的活动",
+    ],
+    "clinic": [
+        "拜访{title}{contact}，介绍{drug}",
+        "了解门诊{drug}用药需求",
+        "确认{drug}到货和使用情况",
+        "邀请{contact}参加区域学术会",
+    ],
+    "distributor": [
+        "与{title}{contact}对账回款",
+        "沟通{drug}库存和配送计划",
+        "确认下月{drug}备货",
+        "协调医院订单配送时效",
+    ],
+    "retailer": ["巡店，检查{drug}陈列", "与{title}{contact}沟通补货", "对账并确认下月订单"],
+    "other": ["拜访{title}{contact}，了解采购需求", "沟通{drug}采购计划"],
+}
+OPENERS = {
+    "visit": ["在{place}与{contact}{title}面谈约{mins}分钟。", "上门拜访{contact}{title}，{place}见面约{mins}分钟。"],
+    "phone": ["电话联系{contact}{title}，通话约{mins}分钟。", "与{contact}{title}电话沟通。"],
+    "wechat": ["微信与{contact}{title}沟通。", "{contact}{title}微信回复了上次的问题。"],
+    "meeting": [
+        "参加{dept}{what}，{contact}{title}主持，到场{n}人。",
+        "与{contact}{title}及{dept}骨干开会约{mins}分钟。",
+    ],
+    "event": ["举办{dept}科室会，讲{drug}的{topic}，到场医生{n}人。", "区域学术沙龙，{contact}{title}到场并发言。"],
+    "delivery": ["随配送商送货{n}件{drug}，{contact}签收。", "现场确认{drug}{n}件到货，随货同行单已签收。"],
+}
+FACTS = [
+    "{dept}上月{drug}用量{n}盒，较前月{updown}{pct}%。",
+    "{drug}本季度累计采购{money}万元，完成季度目标的{pct}%。",
+    "{competitor}的同类产品报价{price}元/盒，比我司低{pct}%。",
+    "{contact}表示{date}药事会将讨论{drug}的新品申请。",
+    "药剂科库存{drug}{n}盒，约够{days}天用量。",
+    "{contact}反馈{drug}在{dept}的使用评价较好，不良反应报告{k}例。",
+    "对方应付账款{money}万元，其中逾期{days}天的约{money2}万元。",
+    "{competitor}近期在{dept}开展病例征集，每例补贴{price}元。",
+    "门店{drug}月销{n}盒，{competitor}同类产品约{n2}盒。",
+    "{contact}希望{date}前安排一次{dept}的学术讲座。",
+    "下月起执行省集采价格，{drug}挂网价调整为{price}元。",
+    "{contact}提到科室新来两名主治医师，对{drug}还不熟悉。",
+]
+PROBLEMS = [
+    "{drug}进院申请卡在药事会，需补充临床资料",
+    "回款逾期{days}天，财务科要求先对账",
+    "{drug}断货{k}天，{dept}临床有意见",
+    "{competitor}降价{pct}%抢量，{dept}用量下滑",
+    "科室会申请未获医务科批准",
+    "配送商{k}天未送货，门诊缺药",
+    "挂网价与省平台最新价格不一致",
+    "发票抬头有误，需要重开",
+    "近效期{drug}{n}盒需要调换",
+    "医保限制{drug}二线使用，处方量下降",
+    "新任药剂科主任对我司产品不了解",
+    "{drug}一品两规名额被{competitor}占用",
+    "门店陈列位被{competitor}买断",
+    "对方要求延长账期到{days}天",
+]
+SOLUTIONS = [
+    "已协调配送商{k}日内补货。",
+    "提供{drug}药物经济学资料和省内使用数据。",
+    "申请临时采购通道，先保证临床用药。",
+    "与财务科约定{date}对账。",
+    "已向公司申请季度返利政策。",
+    "安排医学部同事{date}来院做专题讲座。",
+    "发票已重开并快递寄出。",
+    "与{contact}商定先做{k}例临床观察。",
+    "近效期产品已办理退换货。",
+    "",
+]
+NEXT_STEPS = [
+    "提交{drug}新药申请材料",
+    "约{contact}参加下周的科室会",
+    "跟进回款{money}万元",
+    "确认{drug}到货情况",
+    "送{drug}说明书和最新文献",
+    "回电{contact}答复价格问题",
+    "安排{dept}科室会",
+    "对账并寄出对账单",
+    "提交返利申请",
+    "复查{drug}库存和效期",
+]
+SUGGESTIONS = [
+    "建议公司对{drug}给予阶段性价格支持。",
+    "建议增加{dept}的学术推广预算。",
+    "建议与配送商签订备货协议，避免再次断货。",
+    "建议区域经理一起拜访{contact}。",
+    "建议把{drug}纳入下季度重点品种。",
+]
+INTEL_ACTIVITIES = ["买赠活动：买十送一", "科室会两场", "病例征集", "学术会议赞助", "降价抢量", "专柜陈列", "无"]
+BACKDATE_REASONS = [
+    "出差途中手机没电，回来补录",
+    "当天在外地参加培训，今天补记",
+    "系统登录异常，延后补录",
+    "忘记提交，发现后补录",
+]
+AMEND_REASONS = ["补充遗漏的信息", "更正用量数字", "更正联系人的说法", "补记对方后来的答复"]
+AMEND_TEXTS = [
+    "补充：{contact}下午又来电，希望{date}前给出报价。",
+    "更正：用量应为{n}盒。",
+    "补充：{competitor}也在跟进此事。",
+]
+DRAFT_SUMMARIES = ["与{contact}初步沟通{drug}，具体待补充", "电话未接通，明天再联系", "{drug}补货，待确认数量"]
+PLACES = ["药剂科", "科室办公室", "门店", "采购部", "会议室", "院办"]
+WHATS = ["科室早会", "药事会前沟通会", "季度业务回顾会"]
+TOPICS = ["临床进展", "用药安全", "指南更新", "病例分享"]
+CLOSED_NOTES = ["客户撤回该诉求", "已由公司商务部统一处理", "政策调整后问题不再存在"]
+CANCEL_NOTES = ["客户取消了该安排", "已合并到其他跟进事项"]
+IN_PROGRESS_NOTES = ["已上报公司，等待答复", "正在与配送商协调", "医务科审批中"]
+
+
+class Words(dict):
+    """The blanks of a card's templates, drawn when a template asks for them (one draw per text)."""
+
+    def __init__(self, rng: random.Random, day: dt.date, contact: str, title: str):
+        super().__init__(contact=contact, title=title)
+        self.rng, self.day = rng, day  # dates in the text come after the card's own day
+
+    def __missing__(self, key: str) -> str:
+        rng = self.rng
+        if key == "date":
+            day = self.day + dt.timedelta(days=rng.randint(3, 30))
+            value = f"{day.month}月{day.day}日"
+        elif key in _DRAWS:
+            value = _DRAWS[key](rng)
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+
+_DRAWS = {
+    "drug": lambda rng: rng.choice(DRUG_NAMES),
+    "dept": lambda rng: rng.choice(DEPARTMENTS),
+    "competitor": lambda rng: rng.choice(COMPETITORS),
+    "n": lambda rng: str(rng.randint(20, 600)),
+    "n2": lambda rng: str(rng.randint(20, 600)),
+    "k": lambda rng: str(rng.randint(2, 12)),
+    "pct": lambda rng: str(rng.randint(5, 45)),
+    "price": lambda rng: str(rng.choice([12.5, 18, 23.8, 35, 46.5, 58, 88, 128, 260])),
+    "money": lambda rng: f"{rng.uniform(0.8, 60):.1f}",
+    "money2": lambda rng: f"{rng.uniform(0.2, 8):.1f}",
+    "days": lambda rng: str(rng.choice([7, 10, 15, 30, 45, 60, 90])),
+    "mins": lambda rng: str(rng.choice([10, 15, 20, 30, 40, 60])),
+    "updown": lambda rng: rng.choice(["增长", "增长", "下降"]),
+    "place": lambda rng: rng.choice(PLACES),
+    "what": lambda rng: rng.choice(WHATS),
+    "topic": lambda rng: rng.choice(TOPICS),
+}
