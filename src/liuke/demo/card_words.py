@@ -55,48 +55,97 @@ OPENERS = {
     "event": ["举办{dept}科室会，讲{drug}的{topic}，到场医生{n}人。", "区域学术沙龙，{contact}{title}到场并发言。"],
     "delivery": ["随配送商送货{n}件{drug}，{contact}签收。", "现场确认{drug}{n}件到货，随货同行单已签收。"],
 }
-FACTS = [
+_HOSPITAL_FACTS = [
     "{dept}上月{drug}用量{n}盒，较前月{updown}{pct}%。",
-    "{drug}本季度累计采购{money}万元，完成季度目标的{pct}%。",
-    "{competitor}的同类产品报价{price}元/盒，比我司低{pct}%。",
     "{contact}表示{date}药事会将讨论{drug}的新品申请。",
     "药剂科库存{drug}{n}盒，约够{days}天用量。",
     "{contact}反馈{drug}在{dept}的使用评价较好，不良反应报告{k}例。",
-    "对方应付账款{money}万元，其中逾期{days}天的约{money2}万元。",
     "{competitor}近期在{dept}开展病例征集，每例补贴{price}元。",
-    "门店{drug}月销{n}盒，{competitor}同类产品约{n2}盒。",
     "{contact}希望{date}前安排一次{dept}的学术讲座。",
-    "下月起执行省集采价格，{drug}挂网价调整为{price}元。",
-    "{contact}提到科室新来两名主治医师，对{drug}还不熟悉。",
+    "{contact}提到{dept}新来两名主治医师，对{drug}还不熟悉。",
+    "对方应付账款{money}万元，其中逾期{days}天的约{money2}万元。",
 ]
-PROBLEMS = [
-    "{drug}进院申请卡在药事会，需补充临床资料",
-    "回款逾期{days}天，财务科要求先对账",
-    "{drug}断货{k}天，{dept}临床有意见",
-    "{competitor}降价{pct}%抢量，{dept}用量下滑",
-    "科室会申请未获医务科批准",
-    "配送商{k}天未送货，门诊缺药",
-    "挂网价与省平台最新价格不一致",
+_STORE_FACTS = [
+    "门店{drug}月销{n}盒，{competitor}同类产品约{n2}盒。",
+    "{drug}本季度累计采购{money}万元，完成季度目标的{pct}%。",
+    "店内{drug}库存{n}盒，陈列在{shelf}。",
+    "{competitor}在店内做买赠活动，{drug}销量{updown}{pct}%。",
+    "{contact}希望{date}前安排一次店员培训。",
+]
+_CLINIC_FACTS = [
+    "门诊每天开{drug}的处方约{k}张。",
+    "{drug}本季度累计采购{money}万元，完成季度目标的{pct}%。",
+    "{contact}希望{date}前参加一次区域学术会。",
+    "{competitor}的同类产品报价{price}元/盒，比我司低{pct}%。",
+]
+_DISTRIBUTOR_FACTS = [
+    "{drug}库存{n}件，约够{days}天配送。",
+    "对方应付账款{money}万元，其中逾期{days}天的约{money2}万元。",
+    "下月医院订单预计{n}件{drug}，需提前备货。",
+    "{drug}本季度累计采购{money}万元，完成季度目标的{pct}%。",
+]
+_COMMON_FACTS = [
+    "{competitor}的同类产品报价{price}元/盒，比我司低{pct}%。",
+    "下月起执行省集采价格，{drug}挂网价调整为{price}元。",
+]
+# What a card may report, by the kind of customer (common facts go with every kind).
+FACTS = {
+    "hospital": _HOSPITAL_FACTS + _COMMON_FACTS,
+    "pharmacy": _STORE_FACTS + _COMMON_FACTS,
+    "retailer": _STORE_FACTS + _COMMON_FACTS,
+    "clinic": _CLINIC_FACTS + _COMMON_FACTS,
+    "distributor": _DISTRIBUTOR_FACTS + _COMMON_FACTS,
+    "other": _CLINIC_FACTS + _COMMON_FACTS,
+}
+_PROBLEMS_ANYWHERE = [
+    "回款逾期{days}天，财务要求先对账",
+    "{drug}断货{k}天，客户有意见",
+    "{competitor}降价{pct}%抢量，{drug}销量下滑",
+    "配送商{k}天未送货",
     "发票抬头有误，需要重开",
     "近效期{drug}{n}盒需要调换",
+    "对方要求延长账期到{days}天",
+]
+_PROBLEMS_HOSPITAL = [
+    "{drug}进院申请卡在药事会，需补充临床资料",
+    "{drug}断货{k}天，{dept}临床有意见",
+    "科室会申请未获医务科批准",
+    "挂网价与省平台最新价格不一致",
     "医保限制{drug}二线使用，处方量下降",
     "新任药剂科主任对我司产品不了解",
     "{drug}一品两规名额被{competitor}占用",
-    "门店陈列位被{competitor}买断",
-    "对方要求延长账期到{days}天",
 ]
-SOLUTIONS = [
+_PROBLEMS_STORE = ["门店陈列位被{competitor}买断", "店员对{drug}的适应症不熟悉", "总部采购目录暂未收录{drug}"]
+PROBLEMS = {
+    "hospital": _PROBLEMS_HOSPITAL + _PROBLEMS_ANYWHERE,
+    "pharmacy": _PROBLEMS_STORE + _PROBLEMS_ANYWHERE,
+    "retailer": _PROBLEMS_STORE + _PROBLEMS_ANYWHERE,
+    "clinic": ["医保限制{drug}二线使用，处方量下降", *_PROBLEMS_ANYWHERE],
+    "distributor": ["挂网价与省平台最新价格不一致", *_PROBLEMS_ANYWHERE],
+    "other": _PROBLEMS_ANYWHERE,
+}
+_SOLUTIONS_ANYWHERE = [
     "已协调配送商{k}日内补货。",
-    "提供{drug}药物经济学资料和省内使用数据。",
-    "申请临时采购通道，先保证临床用药。",
-    "与财务科约定{date}对账。",
+    "与{contact}约定{date}对账。",
     "已向公司申请季度返利政策。",
-    "安排医学部同事{date}来院做专题讲座。",
     "发票已重开并快递寄出。",
-    "与{contact}商定先做{k}例临床观察。",
     "近效期产品已办理退换货。",
     "",
 ]
+SOLUTIONS = {
+    "hospital": [
+        "提供{drug}药物经济学资料和省内使用数据。",
+        "申请临时采购通道，先保证临床用药。",
+        "安排医学部同事{date}来院做专题讲座。",
+        "与{contact}商定先做{k}例临床观察。",
+        *_SOLUTIONS_ANYWHERE,
+    ],
+    "pharmacy": ["安排{date}给店员做{drug}培训。", "申请{drug}陈列费用和买赠物料。", *_SOLUTIONS_ANYWHERE],
+    "retailer": ["申请{drug}陈列费用和买赠物料。", *_SOLUTIONS_ANYWHERE],
+    "clinic": ["送{drug}说明书和用药手册。", *_SOLUTIONS_ANYWHERE],
+    "distributor": ["调整下月发货计划，优先保证医院订单。", *_SOLUTIONS_ANYWHERE],
+    "other": _SOLUTIONS_ANYWHERE,
+}
 NEXT_STEPS = [
     "提交{drug}新药申请材料",
     "约{contact}参加下周的科室会",
@@ -111,7 +160,6 @@ NEXT_STEPS = [
 ]
 SUGGESTIONS = [
     "建议公司对{drug}给予阶段性价格支持。",
-    "建议增加{dept}的学术推广预算。",
     "建议与配送商签订备货协议，避免再次断货。",
     "建议区域经理一起拜访{contact}。",
     "建议把{drug}纳入下季度重点品种。",
@@ -130,7 +178,14 @@ AMEND_TEXTS = [
     "补充：{competitor}也在跟进此事。",
 ]
 DRAFT_SUMMARIES = ["与{contact}初步沟通{drug}，具体待补充", "电话未接通，明天再联系", "{drug}补货，待确认数量"]
-PLACES = ["药剂科", "科室办公室", "门店", "采购部", "会议室", "院办"]
+PLACES = {
+    "hospital": ["药剂科", "科室办公室", "会议室", "院办", "采购科"],
+    "pharmacy": ["门店", "店长办公室"],
+    "retailer": ["门店", "办公室"],
+    "clinic": ["诊室", "药房"],
+    "distributor": ["采购部", "仓库", "会议室"],
+    "other": ["办公室"],
+}
 WHATS = ["科室早会", "药事会前沟通会", "季度业务回顾会"]
 TOPICS = ["临床进展", "用药安全", "指南更新", "病例分享"]
 CLOSED_NOTES = ["客户撤回该诉求", "已由公司商务部统一处理", "政策调整后问题不再存在"]
@@ -138,11 +193,21 @@ CANCEL_NOTES = ["客户取消了该安排", "已合并到其他跟进事项"]
 IN_PROGRESS_NOTES = ["已上报公司，等待答复", "正在与配送商协调", "医务科审批中"]
 
 
+def card_topic(rng: random.Random, kind: str) -> dict[str, str]:
+    """What one card is about: every text on it names the same drug, department, competitor and place."""
+    return {
+        "drug": rng.choice(DRUG_NAMES),
+        "dept": rng.choice(DEPARTMENTS),
+        "competitor": rng.choice(COMPETITORS),
+        "place": rng.choice(PLACES.get(kind, PLACES["other"])),
+    }
+
+
 class Words(dict):
     """The blanks of a card's templates, drawn when a template asks for them (one draw per text)."""
 
-    def __init__(self, rng: random.Random, day: dt.date, contact: str, title: str):
-        super().__init__(contact=contact, title=title)
+    def __init__(self, rng: random.Random, day: dt.date, contact: str, title: str, topic: dict[str, str]):
+        super().__init__(contact=contact, title=title, **topic)  # one card, one drug, department, competitor
         self.rng, self.day = rng, day  # dates in the text come after the card's own day
 
     def __missing__(self, key: str) -> str:
@@ -172,7 +237,7 @@ _DRAWS = {
     "days": lambda rng: str(rng.choice([7, 10, 15, 30, 45, 60, 90])),
     "mins": lambda rng: str(rng.choice([10, 15, 20, 30, 40, 60])),
     "updown": lambda rng: rng.choice(["增长", "增长", "下降"]),
-    "place": lambda rng: rng.choice(PLACES),
     "what": lambda rng: rng.choice(WHATS),
     "topic": lambda rng: rng.choice(TOPICS),
+    "shelf": lambda rng: rng.choice(["收银台旁", "处方药区", "OTC货架端头", "慢病专柜"]),
 }

@@ -75,6 +75,7 @@ from .card_words import (
     SOLUTIONS,
     SUGGESTIONS,
     Words,
+    card_topic,
 )
 from .vocabulary import COMPETITORS
 
@@ -199,8 +200,10 @@ class _Writer:
 
     # --- one customer -----------------------------------------------------------------------------
 
-    def words(self, rng: random.Random, who: tuple[int, str, str, bool] | None, day: dt.date) -> Words:
-        return Words(rng, day, who[1] if who else "对方", who[2] if who else "")
+    def words(
+        self, rng: random.Random, who: tuple[int, str, str, bool] | None, day: dt.date, topic: dict[str, str]
+    ) -> Words:
+        return Words(rng, day, who[1] if who else "对方", who[2] if who else "", topic)
 
     def plan_customer(
         self,
@@ -284,7 +287,7 @@ class _Writer:
             and 2 <= (today - last.day).days <= 14
             and rng.random() < 0.35
         ):
-            text = rng.choice(NEXT_STEPS).format_map(self.words(rng, None, today))
+            text = rng.choice(NEXT_STEPS).format_map(self.words(rng, None, today, card_topic(rng, customer.kind)))
             last.card.next_steps.append({"text": text, "due": today.isoformat(), "owner": develop.employee_id})
             last.steps.append(
                 FollowUp(customer=customer, card=last.card, description=text, owner_id=develop.employee_id, due=today)
@@ -371,7 +374,8 @@ class _Writer:
             if others and rng.random() < 0.25:
                 met.append(rng.choice(others))
         who = met[0] if met else None
-        words = self.words(rng, who, day)
+        topic = card_topic(rng, customer.kind)
+        words = self.words(rng, who, day, topic)
         card = RecordCard(
             customer=customer,
             author_id=author.employee_id,
@@ -387,20 +391,23 @@ class _Writer:
             card.summary = rng.choice(BOILERPLATE_SUMMARIES)
         else:
             card.purpose = rng.choice(PURPOSES.get(customer.kind, PURPOSES["other"])).format_map(words)
-            facts = rng.sample(FACTS, rng.choice((1, 2, 2, 3)))
+            facts = rng.sample(FACTS.get(customer.kind, FACTS["other"]), rng.choice((1, 2, 2, 3)))
             parts = [rng.choice(OPENERS[kind]), *facts]
-            card.summary = "".join(part.format_map(self.words(rng, who, day)) for part in parts)
+            card.summary = "".join(part.format_map(self.words(rng, who, day, topic)) for part in parts)
             raised = _weighted(rng, [(0, 62), (1, 32), (2, 6)])
-            card.problems_raised = [rng.choice(PROBLEMS).format_map(self.words(rng, who, day)) for _ in range(raised)]
+            card.problems_raised = [
+                rng.choice(PROBLEMS.get(customer.kind, PROBLEMS["other"])).format_map(self.words(rng, who, day, topic))
+                for _ in range(raised)
+            ]
             if card.problems_raised or rng.random() < 0.3:
-                card.solutions = rng.choice(SOLUTIONS).format_map(words)
+                card.solutions = rng.choice(SOLUTIONS.get(customer.kind, SOLUTIONS["other"])).format_map(words)
             if rng.random() < 0.35:
                 card.suggestions = rng.choice(SUGGESTIONS).format_map(words)
             steps = _weighted(rng, [(0, 38), (1, 50), (2, 12)])
             for _ in range(steps):
                 owner = author.employee_id if rng.random() < 0.85 else rng.choice(team).employee_id
                 due = day + dt.timedelta(days=rng.choice([2, 3, 5, 7, 7, 10, 14, 14, 21, 30]))
-                text = rng.choice(NEXT_STEPS).format_map(self.words(rng, who, day))
+                text = rng.choice(NEXT_STEPS).format_map(self.words(rng, who, day, topic))
                 card.next_steps.append({"text": text, "due": due.isoformat(), "owner": owner})
                 item.steps.append(FollowUp(customer=customer, card=card, description=text, owner_id=owner, due=due))
             if rng.random() < 0.10:
@@ -466,7 +473,7 @@ class _Writer:
     def plan_draft(self, rng: random.Random, customer: Customer, author: _Member, contacts) -> _Card:
         who = contacts[0] if contacts else None
         day = self.ctx.today - dt.timedelta(days=rng.choice([0, 0, 1, 2]))
-        words = self.words(rng, who, day)
+        words = self.words(rng, who, day, card_topic(rng, customer.kind))
         card = RecordCard(
             customer=customer,
             author_id=author.employee_id,
