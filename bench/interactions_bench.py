@@ -59,6 +59,9 @@ def ensure_cards(args, workdir: Path, marker: dict) -> dict:
     marker["cards"] = {
         "added": "by bench/interactions_bench.py over the existing build (liuke.demo.interactions.cards_build)",
         "added_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=cb.ROOT
+        ).stdout.strip(),
         "seconds": round(seconds, 1),
         "load_average_before": [round(x, 2) for x in load],
         "report": asdict(report),
