@@ -160,7 +160,19 @@ def pages() -> list[tuple[str, str, list[str], int | None]]:
     rep_customers = AccountTeamMember.objects.filter(employee__user__username="rep", until__isnull=True).count()
     for username, n in [("rep", rep_customers), *busy]:
         out.append((username, "my day", ["/my-day/"], n))
+    # The lists beside them (held to the customer list's target, 150 ms): open problems, overdue
+    # follow-ups with their per-person and per-team counts, and planned against actual.
+    for username in ("rep", "manager", "director"):
+        out += [
+            (username, "open problems", ["/problems/"], None),
+            (username, "overdue follow-ups", ["/follow-ups/"], None),
+        ]
+    out.append(("manager", "planned vs actual", ["/plan/team/"], None))
     return out
+
+
+LIST_PAGES = {"open problems", "overdue follow-ups", "planned vs actual"}
+LIST_TARGET_MS = 150.0
 
 
 def measure(vendor: str, n: int, warmup: int) -> list[cb.Result]:
@@ -195,7 +207,7 @@ def measure(vendor: str, n: int, warmup: int) -> list[cb.Result]:
             raw_p95=cb.percentile(raw, 95),
             raw_max=max(raw),
             raw_statements=max(len(s) for s in reads),
-            target_ms=TARGET_MS,
+            target_ms=LIST_TARGET_MS if label in LIST_PAGES else TARGET_MS,
         )
         result.met = result.p95 < result.target_ms
         results.append(result)

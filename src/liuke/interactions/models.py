@@ -25,6 +25,14 @@ from .choices import (
     ProblemStatus,
 )
 
+# An open problem is one without a resolution date: a check constraint keeps ``resolved_on`` set exactly
+# when the status is resolved or closed. Filtering on ``IS NULL`` (no bound parameter) is what lets
+# SQLite use the partial indexes below; it cannot prove ``status NOT IN (?, ?)`` implies them.
+OPEN_PROBLEM_Q = models.Q(resolved_on__isnull=True)
+# The open items the lists count and page through: the index holds them all, so a COUNT never reads rows.
+_LISTED_PROBLEMS = OPEN_PROBLEM_Q & models.Q(archived_at__isnull=True)
+_LISTED_FOLLOW_UPS = models.Q(status="open", archived_at__isnull=True)
+
 
 class RecordCard(BusinessModel):
     customer = models.ForeignKey(
@@ -201,7 +209,16 @@ class Problem(BusinessModel):
         verbose_name_plural = _("problems")
         indexes = [
             models.Index(fields=["customer", "status"], name="problem_customer_status_idx"),
-            models.Index(fields=["owner", "status"], name="problem_owner_status_idx"),
+            # Open problems only (most are resolved): the lists in age order, and each owner's count.
+            models.Index(fields=["raised_on", "id"], name="problem_open_age_idx", condition=_LISTED_PROBLEMS),
+            models.Index(fields=["owner", "raised_on"], name="problem_open_owner_idx", condition=_LISTED_PROBLEMS),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=OPEN_PROBLEM_STATUSES, resolved_on__isnull=True)
+                | models.Q(status__in=[ProblemStatus.RESOLVED, ProblemStatus.CLOSED], resolved_on__isnull=False),
+                name="problem_resolved_on_iff_closed",
+            )
         ]
 
     def __str__(self) -> str:
@@ -256,8 +273,20 @@ class FollowUp(BusinessModel):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         indexes = [
-            models.Index(fields=["owner", "status", "due"], name="followup_owner_due_idx"),
             models.Index(fields=["customer", "status"], name="followup_customer_status_idx"),
+            # Open follow-ups only (most are done): the lists by due date, and each owner's day.
+            # (status and archived_at ride along so that SQLite, which checks ``status = ?`` again, reads
+            # only the index)
+            models.Index(
+                fields=["due", "id", "status", "archived_at"],
+                name="followup_open_due_idx",
+                condition=_LISTED_FOLLOW_UPS,
+            ),
+            models.Index(
+                fields=["owner", "due", "status", "archived_at"],
+                name="followup_open_owner_idx",
+                condition=_LISTED_FOLLOW_UPS,
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,10 +14,20 @@ from liuke.core import visibility
 from liuke.customers.completeness import cadence_days
 from liuke.customers.models import AccountTeamMember, Contact, Customer
 from liuke.customers.selectors import current_team_q, due_for_contact_q, visible_customers
-from liuke.org.models import Employee
+from liuke.org.models import Department, Employee
 
-from .choices import AMENDABLE_FIELDS, OPEN_PROBLEM_STATUSES, CardStatus, FollowUpStatus
-from .models import CardAmendment, FollowUp, MarketIntel, PlannedVisit, Problem, RecordCard, VisitPlan, card_field_label
+from .choices import AMENDABLE_FIELDS, CardStatus, FollowUpStatus
+from .models import (
+    OPEN_PROBLEM_Q,
+    CardAmendment,
+    FollowUp,
+    MarketIntel,
+    PlannedVisit,
+    Problem,
+    RecordCard,
+    VisitPlan,
+    card_field_label,
+)
 from .services import effective_texts, week_start_of
 
 
@@ -112,7 +122,7 @@ def open_problems(*, viewer: Any, customer: Customer | None = None) -> QuerySet[
     """Open problems the viewer may see; of one customer (fetched through visibility, so its problems
     are visible by the same rule and the rule is not joined again), or of all."""
     base = Problem.objects.all() if customer is not None else visibility.restrict(viewer, Problem)
-    qs = base.filter(status__in=OPEN_PROBLEM_STATUSES, archived_at__isnull=True)
+    qs = base.filter(OPEN_PROBLEM_Q, archived_at__isnull=True)
     if customer is not None:
         qs = qs.filter(customer=customer)
     return qs.select_related("owner", "card", "customer").order_by("raised_on", "id")
@@ -184,7 +194,7 @@ def my_day(*, employee: Employee, today: dt.date | None = None) -> MyDay:
     )
     done = _visited(employee.pk, {p.customer_id for p in planned}, week, week + dt.timedelta(days=7))
     planned = [p for p in planned if p.customer_id not in done]
-    open_count = Problem.objects.filter(owner=employee, status__in=OPEN_PROBLEM_STATUSES).count()
+    open_count = Problem.objects.filter(OPEN_PROBLEM_Q, owner=employee, archived_at__isnull=True).count()
     return MyDay(today, due_today, overdue, overdue_count, due_customers, due_count, drafts, planned, open_count)
 
 
@@ -216,37 +226,38 @@ class OverdueRow:
 
 
 def overdue_by_owner(*, viewer: Any, today: dt.date | None = None) -> list[OverdueRow]:
+    """Overdue follow-ups the viewer may see, counted per owner (grouped on the open-follow-up index
+    alone; the owners' names come after, in one query)."""
     today = today or timezone.localdate()
-    rows = (
+    rows = list(
         open_follow_ups(viewer=viewer)
         .filter(due__lt=today)
         .order_by()
-        .values("owner_id", "owner__name", "owner__department__name")
+        .values("owner_id")
         .annotate(n=Count("id"), first=Min("due"))
     )
-    out = [
-        OverdueRow(
-            r["owner_id"], f"{r['owner__name']} · {r['owner__department__name']}", r["n"], (today - r["first"]).days
-        )
-        for r in rows
-    ]
+    owners = Employee.objects.in_bulk([r["owner_id"] for r in rows])
+    departments = {e.department_id for e in owners.values()}
+    names = dict(Department.objects.filter(pk__in=departments).values_list("pk", "name"))
+    out = []
+    for r in rows:
+        owner = owners[r["owner_id"]]
+        label = f"{owner.name} · {names.get(owner.department_id, '')}"
+        row = OverdueRow(owner.pk, label, r["n"], (today - r["first"]).days)
+        row.department = (owner.department_id, names.get(owner.department_id, ""))  # type: ignore[attr-defined]
+        out.append(row)
     return sorted(out, key=lambda r: (-r.count, r.label))
 
 
-def overdue_by_team(*, viewer: Any, today: dt.date | None = None) -> list[OverdueRow]:
-    today = today or timezone.localdate()
-    rows = (
-        open_follow_ups(viewer=viewer)
-        .filter(due__lt=today)
-        .order_by()
-        .values("owner__department_id", "owner__department__name")
-        .annotate(n=Count("id"), first=Min("due"))
-    )
-    out = [
-        OverdueRow(r["owner__department_id"], r["owner__department__name"], r["n"], (today - r["first"]).days)
-        for r in rows
-    ]
-    return sorted(out, key=lambda r: (-r.count, r.label))
+def overdue_by_team(*, owners: list[OverdueRow]) -> list[OverdueRow]:
+    """The per-owner counts summed per team (the owner's department)."""
+    teams: dict[Any, OverdueRow] = {}
+    for r in owners:
+        dept_id, name = r.department  # type: ignore[attr-defined]
+        team = teams.setdefault(dept_id, OverdueRow(dept_id, name, 0, 0))
+        team.count += r.count
+        team.oldest_days = max(team.oldest_days, r.oldest_days)
+    return sorted(teams.values(), key=lambda r: (-r.count, r.label))
 
 
 # --- visit plans ----------------------------------------------------------------------------------

@@ -331,14 +331,15 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(due__lt=today)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     scope = visibility.scope_for(request.user)
+    by_owner = selectors.overdue_by_owner(viewer=request.user, today=today) if scope.role != Role.REP else []
     return render(
         request,
         "interactions/follow_up_list.html",
         {
             "page": page,
             "today": today,
-            "by_owner": selectors.overdue_by_owner(viewer=request.user, today=today) if scope.role != Role.REP else [],
-            "by_team": selectors.overdue_by_team(viewer=request.user, today=today) if scope.role != Role.REP else [],
+            "by_owner": by_owner,
+            "by_team": selectors.overdue_by_team(owners=by_owner),
             "overdue": request.GET.get("overdue", "1") == "1",
             "owner": owner or "",
         },
