@@ -150,6 +150,11 @@ def test_overdue_follow_ups_are_listed_per_person_and_per_team(world, client):
     assert world.rep_b.name not in by_owner  # Jiangsu is not the Shanghai manager's
     assert world.sh_team.name in by_team
     assert "逾期丙" not in page
+    count = page.split('data-testid="follow-up-count">')[1].split("<")[0]
+    assert count == "2"  # the manager's two overdue ones, counted from the per-person rows
+    one = client.get(f"/follow-ups/?owner={world.rep_a.pk}").content.decode()
+    assert one.split('data-testid="follow-up-count">')[1].split("<")[0] == "1"
+    assert "逾期乙" not in one
     client.force_login(world.director.user)
     assert "逾期丙" in client.get("/follow-ups/").content.decode()
 

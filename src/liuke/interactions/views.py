@@ -327,11 +327,18 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     owner = request.GET.get("owner", "")
     if owner.isdigit():
         qs = qs.filter(owner_id=int(owner))
-    if request.GET.get("overdue", "1") == "1":
+    overdue = request.GET.get("overdue", "1") == "1"
+    if overdue:
         qs = qs.filter(due__lt=today)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     scope = visibility.scope_for(request.user)
     by_owner = selectors.overdue_by_owner(viewer=request.user, today=today) if scope.role != Role.REP else []
+    if overdue and scope.role != Role.REP:
+        # The per-person counts already add up to this list's length: no second count of every row.
+        rows = [r for r in by_owner if not owner.isdigit() or r.key == int(owner)]
+        paginator: Paginator = _CountedPaginator(qs, 50, count=sum(r.count for r in rows))
+    else:
+        paginator = Paginator(qs, 50)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "interactions/follow_up_list.html",
@@ -340,10 +347,22 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
             "today": today,
             "by_owner": by_owner,
             "by_team": selectors.overdue_by_team(owners=by_owner),
-            "overdue": request.GET.get("overdue", "1") == "1",
+            "overdue": overdue,
             "owner": owner or "",
         },
     )
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its length by the caller (who has just counted the same rows another way)."""
+
+    def __init__(self, object_list, per_page, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
 
 
 @login_required
