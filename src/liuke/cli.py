@@ -12,8 +12,12 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "run the web UI and API (embedded default: SQLite, in-process jobs)"),
     "demo": ("demo", "create the demo company (deterministic for a seed)"),
-    "import": ("liuke_import", "import master data from CSV or XLSX (employees, customers, account-team)"),
-    "export": ("liuke_export", "export data through the export gate, logged (customers)"),
+    "import": (
+        "liuke_import",
+        "import master data or a distributor's flow file (employees, customers, account-team, products, prices, "
+        "authorizations, shipments, flow)",
+    ),
+    "export": ("liuke_export", "export data through the export gate, logged (customers, flow)"),
     "verify-log": ("verify_log", "recompute the change log's hash chain and name the first broken entry"),
     "manage": ("", "any Django management command, e.g. `liuke manage migrate` (for administrators)"),
 }
