@@ -263,7 +263,7 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
     """
     if n <= 0:
         return []
-    table = model._meta.db_table
+    table: str = model._meta.db_table
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(
@@ -278,7 +278,7 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
         if not connection.in_atomic_block:
             raise RuntimeError("reserve_ids must run inside the transaction that inserts the rows")
         qn = connection.ops.quote_name
-        cur.execute(f"SELECT MAX({qn(model._meta.pk.column)}) FROM {qn(table)}")
+        cur.execute(f"SELECT MAX({qn(str(model._meta.pk.column))}) FROM {qn(table)}")
         top = cur.fetchone()[0] or 0
         cur.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
         if cur.fetchone():
@@ -335,13 +335,13 @@ def insert_with_ids(model: type[models.Model], objs: Sequence[models.Model]) -> 
     fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)]
     qn = conn.ops.quote_name
     sql = (
-        f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"INSERT INTO {qn(str(opts.db_table))} ({', '.join(qn(str(f.column)) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     plain = [_plain_types(f) for f in fields]
     rows = []
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
         row = []
         for f, types in zip(fields, plain, strict=True):
             value = f.pre_save(obj, True)
