@@ -282,6 +282,8 @@ def plan_suggestions(*, employee: Employee, week_start: dt.date) -> list[Suggest
     from .choices import PlanReason
 
     week_end = week_start + dt.timedelta(days=6)
+    today = timezone.localdate()
+    first_day = today if week_start <= today <= week_end else week_start
     planned = set(
         PlannedVisit.objects.filter(
             plan__employee=employee, plan__week_start=week_start, archived_at__isnull=True
@@ -298,7 +300,7 @@ def plan_suggestions(*, employee: Employee, week_start: dt.date) -> list[Suggest
         if step.customer_id in seen or step.customer.archived_at is not None:
             continue
         seen.add(step.customer_id)
-        day = max(step.due, week_start)
+        day = max(step.due, first_day)  # overdue ones: the first day still ahead in the week
         why = _("Follow-up due %(due)s: %(text)s") % {"due": step.due.isoformat(), "text": step.description[:40]}
         out.append(Suggestion(step.customer, PlanReason.FOLLOW_UP, why, day))
     due = (
