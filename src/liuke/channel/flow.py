@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,11 +31,12 @@ from django.utils.translation import gettext as _
 from liuke.core.changelog import change_context
 from liuke.core.choices import ChangeSource
 from liuke.core.imports import DryRunRollback, ImportResult
-from liuke.core.tabular import Column, UnusableFile, clean_text, file_fingerprint, open_stream, parse_date
+from liuke.core.tabular import Column, UnusableFile, file_fingerprint, open_stream
 from liuke.core.text import name_key
 from liuke.customers.choices import CustomerKind
 from liuke.customers.models import Customer
 
+from .cells import RowProblem, cell_text, format_number, is_total_row, parse_number, parse_sale_date, raw_value
 from .choices import FlowFlag, ImportStatus, MatchMethod, ReviewStatus
 from .matching import Match, TerminalMatcher, keys
 from .models import BuyerReview, DistributorProfile, FlowImport, FlowLine, FlowRejection, Product, Shipment
@@ -70,22 +69,9 @@ LINE_COLUMNS = (
     "match_method", "match_confidence", "doc_no", "dedup_key", "flags",
 )  # fmt: skip
 
-TOTAL_WORDS = ("合计", "总计", "小计", "累计", "总数", "total", "sum")
-EARLIEST = dt.date(2000, 1, 1)
 BATCH_SIZE = 10_000
 PROGRESS_EVERY = 20_000
 MAX_ERRORS_IN_RESULT = 10_000
-
-_NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*([^\d\s.]*)$")
-
-
-class RowProblem(Exception):
-    """A row that cannot be imported: the field and the reason, for the error report."""
-
-    def __init__(self, field_name: str, reason: str):
-        super().__init__(reason)
-        self.field = field_name
-        self.reason = reason
 
 
 @dataclass
@@ -119,50 +105,6 @@ class FlowImportResult(ImportResult):
             changes=self.changes,
         )
         return data
-
-
-# --- cell parsing ------------------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        if value.isprintable() and value == value.strip() and value.isascii():
-            return value
-        return clean_text(value)
-    return clean_text(value)
-
-
-def parse_number(value: Any, field_name: str) -> tuple[float, str] | None:
-    """(number, unit written after it) from a cell; None when blank; RowProblem when it is not a number."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise RowProblem(field_name, _("%(value)s is not a number") % {"value": value})
-    if isinstance(value, int | float):
-        number = float(value)
-        suffix = ""
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("¥", "").replace("￥", "")
-        if not text:
-            return None
-        try:
-            number, suffix = float(text), ""
-        except ValueError:
-            match = _NUMBER.match(text)
-            if match is None:
-                raise RowProblem(field_name, _("%(value)r is not a number") % {"value": str(value)[:40]}) from None
-            number, suffix = float(match[1]), match[2]
-    if math.isnan(number) or math.isinf(number) or abs(number) >= 1e12:
-        raise RowProblem(field_name, _("%(value)r is not a usable number") % {"value": str(value)[:40]})
-    return number, suffix
-
-
-def _fmt(number: float, places: int) -> str:
-    if number == int(number) and abs(number) < 1e15:
-        return str(int(number))
-    return f"{number:.{places}f}".rstrip("0").rstrip(".")
 
 
 # --- context: products, batches, what is already stored ---------------------------------------------------
@@ -492,7 +434,7 @@ def _run(
                 field=field_name,
                 reason=reason[:500],
                 is_duplicate=duplicate,
-                raw=[_raw(c) for c in cells],
+                raw=[raw_value(c) for c in cells],
             )
         )
         if len(rejections) >= 5000:
@@ -511,7 +453,7 @@ def _run(
             return ""
         found = texts.get(value)
         if found is None:
-            found = _text(value)
+            found = cell_text(value)
             if len(texts) < 200_000:
                 texts[value] = found
         return found
@@ -543,12 +485,12 @@ def _run(
             raw_date = cells[i_date]
             date_entry = dates.get(raw_date)
             if date_entry is None:
-                parsed = _parse_date(raw_date)
+                parsed = parse_sale_date(raw_date)
                 date_entry = dates[raw_date] = (
                     parsed if isinstance(parsed, RowProblem) else (parsed, parsed.isoformat())
                 )
             # A total row below the data (its date cell says 合计 or is empty): recognised, checked, skipped.
-            if isinstance(date_entry, RowProblem) and _is_total(cells, checks_total):
+            if isinstance(date_entry, RowProblem) and is_total_row(cells, checks_total):
                 result.total_rows += 1
                 try:
                     stated = parse_number(cells[i_qty], "quantity")
@@ -557,7 +499,7 @@ def _run(
                 if stated is not None and abs(stated[0] - running_qty) > 0.001:
                     result.warnings.append(
                         _("Row %(row)d is a total of %(stated)s, but the rows above it add up to %(sum)s.")
-                        % {"row": row_no, "stated": _fmt(stated[0], 3), "sum": _fmt(running_qty, 3)}
+                        % {"row": row_no, "stated": format_number(stated[0], 3), "sum": format_number(running_qty, 3)}
                     )
                 running_qty = 0.0
                 continue
@@ -597,9 +539,9 @@ def _run(
                 price = number(get(cells, i_price), "unit_price")
                 if price is not None and price[0] < 0:
                     raise RowProblem("unit_price", _("The unit price %(value)s is negative.") % {"value": price[0]})
-                unit_price = _fmt(price[0] / factor, 4) if price is not None else None
+                unit_price = format_number(price[0] / factor, 4) if price is not None else None
                 amount_cell = number(get(cells, i_amount), "amount")
-                amount = _fmt(amount_cell[0], 2) if amount_cell is not None else None
+                amount = format_number(amount_cell[0], 2) if amount_cell is not None else None
                 # Buyer.
                 buyer = text(cells[i_buyer])
                 if not buyer:
@@ -607,15 +549,15 @@ def _run(
                 if len(buyer) > 200:
                     raise RowProblem("buyer_name", _("The buyer name is longer than 200 characters."))
                 address = text(get(cells, i_addr))[:300]
-                batch = _text(get(cells, i_batch))[:50]
-                doc_no = _text(get(cells, i_doc))[:60]
+                batch = cell_text(get(cells, i_batch))[:50]
+                doc_no = cell_text(get(cells, i_doc))[:60]
             except RowProblem as problem:
                 reject(row_no, cells, problem.field, problem.reason)
                 continue
-            qty_text = _fmt(base_qty, 6)
+            qty_text = format_number(base_qty, 6)
             buyer_key = keys(buyer)[0] or buyer
             if doc_no:
-                line = _text(get(cells, i_line)) or f"{product_id}|{batch}|{qty_text}|{unit_price}"
+                line = cell_text(get(cells, i_line)) or f"{product_id}|{batch}|{qty_text}|{unit_price}"
                 key = dedup_hash(f"d|{doc_no}|{line}")
             else:
                 key = dedup_hash(f"r|{date_iso}|{product_id}|{batch}|{qty_text}|{buyer_key}|{unit_price}")
@@ -652,7 +594,7 @@ def _run(
             writer.add(
                 (
                     record_id, distributor_id, row_no, date_iso, product_id, batch, qty_text,
-                    _fmt(qty, 6)[:40], unit[:10], unit_price, amount, 1 if is_return else 0, buyer, address,
+                    format_number(qty, 6)[:40], unit[:10], unit_price, amount, 1 if is_return else 0, buyer, address,
                     buyer_key[:200], match.division, match.terminal_id, methods[match.method], match.confidence,
                     doc_no, key, flags,
                 )
@@ -687,8 +629,8 @@ def _run(
     record.rejected = result.rejected
     record.flagged = result.flagged
     record.unmatched = result.unmatched
-    record.quantity_total = Decimal(_fmt(qty_total, 3))
-    record.amount_total = Decimal(_fmt(amount_total, 2))
+    record.quantity_total = Decimal(format_number(qty_total, 3))
+    record.amount_total = Decimal(format_number(amount_total, 2))
     record.warnings = result.warnings[:200]
     record.changes = result.changes
     record.status = ImportStatus.ACTIVE
@@ -696,36 +638,6 @@ def _run(
     result.import_id = record.pk
     if reviews or replaced is not None:
         review_counts_refresh(distributor_id=distributor.pk)
-
-
-def _raw(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return str(value)[:200]
-
-
-def _is_total(cells: list[Any], positions: list[int]) -> bool:
-    for i in positions:
-        value = cells[i]
-        if isinstance(value, str) and value:
-            text = unicodedata.normalize("NFKC", value).strip().lower().replace(" ", "").replace(":", "")
-            if text.startswith(TOTAL_WORDS):
-                return True
-    return False
-
-
-def _parse_date(value: Any) -> dt.date | RowProblem:
-    try:
-        date = parse_date(value)
-    except ValueError as exc:
-        return RowProblem("date", str(exc))
-    if date is None:
-        return RowProblem("date", _("The date is empty."))
-    if date < EARLIEST:
-        return RowProblem("date", _("%(date)s is not a plausible sale date.") % {"date": date})
-    return date
 
 
 def _find_product(products: ProductIndex, code: str, name: str, spec: str) -> int | RowProblem:
