@@ -398,12 +398,13 @@ def _run(
 
     cols = table.columns
     width = max(len(table.headers), max(cols.values()) + 1)
-    at = {name: cols.get(name, -1) for name in FIELDS}
+    # A column the file does not have reads the always-empty cell appended after the last one.
+    at = {name: cols.get(name, width) for name in FIELDS}
     i_date, i_product, i_code, i_spec, i_batch = at["date"], at["product"], at["product_code"], at["spec"], at["batch"]
     i_qty, i_unit, i_price, i_amount = at["quantity"], at["unit"], at["unit_price"], at["amount"]
     i_buyer, i_addr, i_doc, i_line, i_type = (
         at["buyer_name"], at["buyer_address"], at["doc_no"], at["line_no"], at["doc_type"])  # fmt: skip
-    checks_total = [i for i in (0, i_date, i_product, i_buyer, i_code) if i >= 0]
+    checks_total = [i for i in (0, i_date, i_product, i_buyer, i_code) if i < width]
 
     dates: dict[Any, tuple[dt.date, str] | RowProblem] = {}
     product_cache: dict[tuple[str, str, str], int | RowProblem] = {}
@@ -419,6 +420,10 @@ def _run(
     amount_total = 0.0
     running_qty = 0.0
     done = 0
+
+    def as_read(read: list[Any], cells: list[Any]) -> list[Any]:
+        """A row as the file had it, padded to the header's width (for the error report)."""
+        return read if len(read) > width else cells[:width]
 
     def reject(row_no: int, cells: list[Any], field_name: str, reason: str, *, duplicate: bool = False) -> None:
         if duplicate:
@@ -441,9 +446,6 @@ def _run(
             FlowRejection.objects.bulk_create(rejections)
             rejections.clear()
 
-    def get(cells: list[Any], i: int) -> Any:
-        return cells[i] if i >= 0 else None
-
     # Names, specs, units, addresses and numbers repeat thousands of times in a file: clean each once.
     texts: dict[Any, str] = {}
     numbers: dict[Any, Any] = {}
@@ -456,6 +458,17 @@ def _run(
             found = cell_text(value)
             if len(texts) < 200_000:
                 texts[value] = found
+        return found
+
+    formatted: dict[tuple[float, int], str] = {}
+
+    def fmt(value: float, places: int) -> str:
+        key = (value, places)
+        found = formatted.get(key)
+        if found is None:
+            found = format_number(value, places)
+            if len(formatted) < 200_000:
+                formatted[key] = found
         return found
 
     def number(value: Any, field_name: str) -> tuple[float, str] | None:
@@ -480,8 +493,10 @@ def _run(
                 progress(done)
             if not any(cells):
                 continue
-            if len(cells) < width:
-                cells = list(cells) + [None] * (width - len(cells))
+            # The row as read (kept for the error report), then padded to the header's width plus the
+            # always-empty cell that columns the file lacks point at.
+            read = cells
+            cells = [*cells[:width], *([None] * (width - len(cells))), None]
             raw_date = cells[i_date]
             date_entry = dates.get(raw_date)
             if date_entry is None:
@@ -510,8 +525,8 @@ def _run(
                 date, date_iso = date_entry
                 # Product and unit.
                 name = text(cells[i_product])
-                code = text(get(cells, i_code))
-                spec = text(get(cells, i_spec))
+                code = text(cells[i_code])
+                spec = text(cells[i_spec])
                 pkey = (code, name, spec)
                 product_id = product_cache.get(pkey)
                 if product_id is None:
@@ -524,50 +539,52 @@ def _run(
                 qty, qty_unit = parsed_qty
                 if qty == 0:
                     raise RowProblem("quantity", _("The quantity is zero."))
-                unit = text(get(cells, i_unit)) or qty_unit
+                unit = text(cells[i_unit]) or qty_unit
                 fkey = (product_id, unit, spec)
                 factor = factor_cache.get(fkey)
                 if factor is None:
                     factor = factor_cache[fkey] = _factor(products, product_id, unit, spec)
                 if isinstance(factor, RowProblem):
                     raise factor
-                doc_type = text(get(cells, i_type))
+                doc_type = text(cells[i_type])
                 is_return = qty < 0 or ("退" in doc_type)
                 if is_return and qty > 0:
                     qty = -qty
                 base_qty = qty * factor
-                price = number(get(cells, i_price), "unit_price")
+                price = number(cells[i_price], "unit_price")
                 if price is not None and price[0] < 0:
                     raise RowProblem("unit_price", _("The unit price %(value)s is negative.") % {"value": price[0]})
-                unit_price = format_number(price[0] / factor, 4) if price is not None else None
-                amount_cell = number(get(cells, i_amount), "amount")
-                amount = format_number(amount_cell[0], 2) if amount_cell is not None else None
+                unit_price = fmt(price[0] / factor, 4) if price is not None else None
+                amount_cell = number(cells[i_amount], "amount")
+                amount = fmt(amount_cell[0], 2) if amount_cell is not None else None
                 # Buyer.
                 buyer = text(cells[i_buyer])
                 if not buyer:
                     raise RowProblem("buyer_name", _("The buyer name is empty."))
                 if len(buyer) > 200:
                     raise RowProblem("buyer_name", _("The buyer name is longer than 200 characters."))
-                address = text(get(cells, i_addr))[:300]
-                batch = cell_text(get(cells, i_batch))[:50]
-                doc_no = cell_text(get(cells, i_doc))[:60]
+                address = text(cells[i_addr])[:300]
+                batch = cell_text(cells[i_batch])[:50]
+                doc_no = cell_text(cells[i_doc])[:60]
             except RowProblem as problem:
-                reject(row_no, cells, problem.field, problem.reason)
+                reject(row_no, as_read(read, cells), problem.field, problem.reason)
                 continue
-            qty_text = format_number(base_qty, 6)
+            qty_text = fmt(base_qty, 6)
             buyer_key = keys(buyer)[0] or buyer
             if doc_no:
-                line = cell_text(get(cells, i_line)) or f"{product_id}|{batch}|{qty_text}|{unit_price}"
+                line = cell_text(cells[i_line]) or f"{product_id}|{batch}|{qty_text}|{unit_price}"
                 key = dedup_hash(f"d|{doc_no}|{line}")
             else:
                 key = dedup_hash(f"r|{date_iso}|{product_id}|{batch}|{qty_text}|{buyer_key}|{unit_price}")
             first = seen.get(key)
             if first is not None:
-                reject(row_no, cells, "", _("Duplicate of row %(row)d.") % {"row": first}, duplicate=True)
+                reason = _("Duplicate of row %(row)d.") % {"row": first}
+                reject(row_no, as_read(read, cells), "", reason, duplicate=True)
                 continue
             other = existing.get(key)
             if other is not None:
-                reject(row_no, cells, "", _("Already imported with import #%(id)d.") % {"id": other}, duplicate=True)
+                reason = _("Already imported with import #%(id)d.") % {"id": other}
+                reject(row_no, as_read(read, cells), "", reason, duplicate=True)
                 continue
             seen[key] = row_no
             # Flags: evidence for people, never a reason to drop the line.
@@ -594,7 +611,7 @@ def _run(
             writer.add(
                 (
                     record_id, distributor_id, row_no, date_iso, product_id, batch, qty_text,
-                    format_number(qty, 6)[:40], unit[:10], unit_price, amount, 1 if is_return else 0, buyer, address,
+                    fmt(qty, 6)[:40], unit[:10], unit_price, amount, 1 if is_return else 0, buyer, address,
                     buyer_key[:200], match.division, match.terminal_id, methods[match.method], match.confidence,
                     doc_no, key, flags,
                 )
