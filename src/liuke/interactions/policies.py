@@ -17,13 +17,15 @@ from .choices import CardStatus
 from .models import Attachment, CardAmendment, FollowUp, MarketIntel, PlannedVisit, Problem, RecordCard, VisitPlan
 
 
-def _own_drafts(scope: Scope, prefix: str = "") -> Q:
+def own_drafts_q(scope: Scope, prefix: str = "") -> Q:
+    """Submitted cards, and the viewer's own drafts: drafts are private to their author, whoever else
+    may see the customer (directors and admins included)."""
     return Q(**{f"{prefix}status": CardStatus.SUBMITTED}) | Q(**{f"{prefix}author_id": scope.employee_id or 0})
 
 
 def card_q(scope: Scope, prefix: str = "") -> Q | None:
     rule = customer_q(scope, f"{prefix}customer__")
-    return _own_drafts(scope, prefix) if rule is None else rule & _own_drafts(scope, prefix)
+    return own_drafts_q(scope, prefix) if rule is None else rule & own_drafts_q(scope, prefix)
 
 
 def card_change_q(scope: Scope) -> Q | None:

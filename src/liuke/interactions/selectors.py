@@ -28,6 +28,7 @@ from .models import (
     VisitPlan,
     card_field_label,
 )
+from .policies import own_drafts_q
 from .services import effective_texts, week_start_of
 
 
@@ -40,19 +41,14 @@ def viewer_employee(viewer: Any) -> Employee | None:
 
 def visible_cards(*, viewer: Any) -> QuerySet[RecordCard]:
     """Submitted cards of customers the viewer sees, and the viewer's own drafts (drafts are private)."""
-    scope = visibility.scope_for(viewer)
     qs = visibility.restrict(viewer, RecordCard).filter(archived_at__isnull=True)
-    return qs.filter(Q(status=CardStatus.SUBMITTED) | Q(author_id=scope.employee_id or 0))
-
-
-def _names(ids: set[int], model) -> dict[int, Any]:
-    return {o.pk: o for o in model.objects.filter(pk__in=ids)} if ids else {}
+    return qs.filter(own_drafts_q(visibility.scope_for(viewer)))
 
 
 def attach_people(cards: list[RecordCard]) -> list[RecordCard]:
     """Resolve each card's colleagues and contacts met (two queries for any number of cards)."""
-    colleagues = _names({i for c in cards for i in c.colleague_ids}, Employee)
-    contacts = _names({i for c in cards for i in c.contact_ids}, Contact)
+    colleagues = Employee.objects.in_bulk({i for c in cards for i in c.colleague_ids})
+    contacts = Contact.objects.in_bulk({i for c in cards for i in c.contact_ids})
     for c in cards:
         c.colleagues = [colleagues[i] for i in c.colleague_ids if i in colleagues]  # type: ignore[attr-defined]
         c.contacts_met = [contacts[i] for i in c.contact_ids if i in contacts]  # type: ignore[attr-defined]
@@ -62,10 +58,14 @@ def attach_people(cards: list[RecordCard]) -> list[RecordCard]:
 def cards_of_customer(*, viewer: Any, customer_ids: list[int]) -> QuerySet[RecordCard]:
     """The cards of customers the caller fetched through visibility: whoever sees a customer sees its
     submitted cards (the same rule), so the rule is not joined again; drafts stay with their author."""
-    scope = visibility.scope_for(viewer)
     return RecordCard.objects.filter(customer_id__in=customer_ids, archived_at__isnull=True).filter(
-        Q(status=CardStatus.SUBMITTED) | Q(author_id=scope.employee_id or 0)
+        own_drafts_q(visibility.scope_for(viewer))
     )
+
+
+def card_shown_to(*, viewer: Any, card: RecordCard) -> bool:
+    """Whether a card fetched through visibility may be shown: drafts only to their author."""
+    return card.status == CardStatus.SUBMITTED or card.author_id == visibility.scope_for(viewer).employee_id
 
 
 def customer_cards(*, viewer: Any, customer: Customer) -> QuerySet[RecordCard]:
@@ -114,7 +114,7 @@ def card_view(*, card: RecordCard) -> CardView:
         follow_ups_done=list(FollowUp.objects.filter(pk__in=card.done_follow_up_ids).select_related("owner")),
         intel=list(card.intel_rows.all()),
         attachments=list(card.attachments.filter(archived_at__isnull=True)),
-        next_step_owners=_names({s["owner"] for s in card.next_steps}, Employee),
+        next_step_owners=Employee.objects.in_bulk({s["owner"] for s in card.next_steps}),
     )
 
 

@@ -214,7 +214,7 @@ def card_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
     card = _visible(request, RecordCard, pk)
-    if card.status == CardStatus.DRAFT and card.author.user_id != request.user.pk:
+    if not selectors.card_shown_to(viewer=request.user, card=card):
         raise Http404
     view = selectors.card_view(card=card)
     employee = selectors.viewer_employee(request.user)
@@ -259,7 +259,7 @@ def card_amend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _visible(request, Attachment, pk)
-    if attachment.card.status == CardStatus.DRAFT and attachment.card.author.user_id != request.user.pk:
+    if not selectors.card_shown_to(viewer=request.user, card=attachment.card):
         raise Http404
     inline = attachment.kind == "photo"
     return FileResponse(attachment.file.open("rb"), as_attachment=not inline, filename=attachment.name)
