@@ -45,32 +45,27 @@ class CardForm(forms.Form):
             field.widget.attrs.setdefault("data-draft", name)
 
 
-def _ids(post, key: str) -> list[int]:
-    out = []
-    for v in post.getlist(key):
-        try:
-            out.append(int(v))
-        except (TypeError, ValueError):
-            continue
-    return out
+def posted_ids(post, key: str) -> list[int]:
+    """The ids ticked under ``key`` (anything that is not a number is ignored)."""
+    return [int(v) for v in post.getlist(key) if v.isdigit()]
 
 
-def card_data(form: CardForm, post) -> dict[str, Any]:
-    """What the card services take, from a valid CardForm and the POST's repeated fields."""
-    c = form.cleaned_data
+def posted_steps(post) -> list[dict[str, Any]]:
+    """The next-step rows typed (rows without text left out), owner as an id or None."""
     texts, dues, owners = post.getlist("step_text"), post.getlist("step_due"), post.getlist("step_owner")
-    steps = []
-    for i, text in enumerate(texts):
-        if not text.strip():
-            continue
-        steps.append(
-            {
-                "text": text,
-                "due": dues[i] if i < len(dues) else "",
-                "owner": owners[i] if i < len(owners) and owners[i] else None,
-            }
-        )
-    intel = []
+    return [
+        {
+            "text": text,
+            "due": dues[i] if i < len(dues) else "",
+            "owner": int(owners[i]) if i < len(owners) and owners[i].isdigit() else None,
+        }
+        for i, text in enumerate(texts)
+        if text.strip()
+    ]
+
+
+def posted_intel(post) -> list[dict[str, str]]:
+    """The market-intelligence rows typed (rows left wholly empty left out)."""
     rows = zip(
         post.getlist("intel_competitor"),
         post.getlist("intel_product"),
@@ -78,8 +73,16 @@ def card_data(form: CardForm, post) -> dict[str, Any]:
         post.getlist("intel_activity"),
         strict=False,
     )
-    for competitor, product, price, activity in rows:
-        intel.append({"competitor": competitor, "product": product, "price": price, "activity": activity})
+    return [
+        {"competitor": c, "product": p, "price": pr, "activity": a}
+        for c, p, pr, a in rows
+        if c.strip() or p.strip() or pr.strip() or a.strip()
+    ]
+
+
+def card_data(form: CardForm, post) -> dict[str, Any]:
+    """What the card services take, from a valid CardForm and the POST's repeated fields."""
+    c = form.cleaned_data
     occurred = c["occurred_at"]
     if occurred is not None and timezone.is_naive(occurred):
         occurred = timezone.make_aware(occurred)
@@ -92,12 +95,12 @@ def card_data(form: CardForm, post) -> dict[str, Any]:
         "solutions": c["solutions"],
         "suggestions": c["suggestions"],
         "backdate_reason": c["backdate_reason"],
-        "contact_ids": _ids(post, "contact_ids"),
-        "colleague_ids": _ids(post, "colleague_ids"),
-        "resolved_problem_ids": _ids(post, "resolved_problem_ids"),
-        "done_follow_up_ids": _ids(post, "done_follow_up_ids"),
-        "next_steps": steps,
-        "intel": intel,
+        "contact_ids": posted_ids(post, "contact_ids"),
+        "colleague_ids": posted_ids(post, "colleague_ids"),
+        "resolved_problem_ids": posted_ids(post, "resolved_problem_ids"),
+        "done_follow_up_ids": posted_ids(post, "done_follow_up_ids"),
+        "next_steps": posted_steps(post),
+        "intel": posted_intel(post),
         "checkin_lat": c["checkin_lat"],
         "checkin_lng": c["checkin_lng"],
         "checkin_accuracy": c["checkin_accuracy"],

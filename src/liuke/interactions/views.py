@@ -35,6 +35,9 @@ from .forms import (
     card_data,
     card_initial,
     parse_week,
+    posted_ids,
+    posted_intel,
+    posted_steps,
 )
 from .models import Attachment, FollowUp, PlannedVisit, Problem, RecordCard, card_field_label
 
@@ -134,34 +137,11 @@ def _save_card(request: HttpRequest, customer: Customer, employee: Employee, car
 
 def _posted_lists(post) -> dict[str, Any]:
     """What was ticked and typed in the list parts of the form, to show it again with the errors."""
-
-    def ids(key: str) -> set[int]:
-        return {int(v) for v in post.getlist(key) if v.isdigit()}
-
-    steps = [
-        {"text": t, "due": d, "owner": int(o) if o.isdigit() else None}
-        for t, d, o in zip(
-            post.getlist("step_text"), post.getlist("step_due"), post.getlist("step_owner"), strict=False
-        )
-        if t.strip()
-    ]
-    intel = [
-        {"competitor": c, "product": p, "price": pr, "activity": a}
-        for c, p, pr, a in zip(
-            post.getlist("intel_competitor"),
-            post.getlist("intel_product"),
-            post.getlist("intel_price"),
-            post.getlist("intel_activity"),
-            strict=False,
-        )
-        if c.strip() or p.strip() or pr.strip() or a.strip()
-    ]
+    keys = ("contact_ids", "colleague_ids", "resolved_problem_ids", "done_follow_up_ids")
     return {
-        "selected": {
-            key: ids(key) for key in ("contact_ids", "colleague_ids", "resolved_problem_ids", "done_follow_up_ids")
-        },
-        "steps": [*steps, {"text": "", "due": "", "owner": None}],
-        "intel": [*intel, {"competitor": "", "product": "", "price": "", "activity": ""}],
+        "selected": {key: set(posted_ids(post, key)) for key in keys},
+        "steps": [*posted_steps(post), {"text": "", "due": "", "owner": None}],
+        "intel": [*posted_intel(post), {"competitor": "", "product": "", "price": "", "activity": ""}],
     }
 
 
