@@ -29,7 +29,7 @@ from .models import (
     card_field_label,
 )
 from .policies import own_drafts_q
-from .services import effective_texts, week_start_of
+from .services import week_start_of
 
 
 def viewer_employee(viewer: Any) -> Employee | None:
@@ -106,7 +106,7 @@ def card_view(*, card: RecordCard) -> CardView:
     attach_people([card])
     return CardView(
         card=card,
-        texts=effective_texts(card, amendments),
+        texts=running,  # after the last amendment: the card as amended
         amendments=amendments,
         problems_raised=list(card.problems.select_related("owner", "resolved_by")),
         problems_resolved=list(Problem.objects.filter(pk__in=card.resolved_problem_ids).select_related("card")),
