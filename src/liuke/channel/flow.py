@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Sum
@@ -72,6 +72,32 @@ LINE_COLUMNS = (
 BATCH_SIZE = 10_000
 PROGRESS_EVERY = 20_000
 MAX_ERRORS_IN_RESULT = 10_000
+CACHE_LIMIT = 200_000  # distinct values (or cell combinations) remembered per file; past it, each is worked out anew
+
+
+class Goods(NamedTuple):
+    """What one combination of product, quantity, unit, price, amount and document-type cells comes to."""
+
+    product_id: int
+    unit: str
+    is_return: int
+    qty: float  # as reported, negative for a return
+    base_qty: float
+    qty_text: str  # in the product's base unit
+    raw_qty_text: str
+    unit_price: str | None  # per base unit
+    amount: str | None
+    amount_value: float
+
+
+class Buyer(NamedTuple):
+    """One buyer name and address as a file writes them, cleaned and matched."""
+
+    name: str
+    address: str
+    key: str
+    match: Match
+    method: str
 
 
 @dataclass
@@ -212,11 +238,6 @@ class LineWriter:
         self._copy_cm: Any = None
         self._copy: Any = None
         self._cursor: Any = None
-
-    def add(self, line: tuple) -> None:
-        self.buffer.append(line)
-        if len(self.buffer) >= BATCH_SIZE:
-            self.flush()
 
     def flush(self) -> None:
         if not self.buffer:
@@ -406,7 +427,7 @@ def _run(
         at["buyer_name"], at["buyer_address"], at["doc_no"], at["line_no"], at["doc_type"])  # fmt: skip
     checks_total = [i for i in (0, i_date, i_product, i_buyer, i_code) if i < width]
 
-    dates: dict[Any, tuple[dt.date, str] | RowProblem] = {}
+    dates: dict[Any, tuple[dt.date, str, int] | RowProblem] = {}
     product_cache: dict[tuple[str, str, str], int | RowProblem] = {}
     factor_cache: dict[tuple[int, str, str], float | RowProblem] = {}
     flag_cache: dict[tuple[int, str, dt.date], int] = {}
@@ -456,7 +477,7 @@ def _run(
         found = texts.get(value)
         if found is None:
             found = cell_text(value)
-            if len(texts) < 200_000:
+            if len(texts) < CACHE_LIMIT:
                 texts[value] = found
         return found
 
@@ -467,7 +488,7 @@ def _run(
         found = formatted.get(key)
         if found is None:
             found = format_number(value, places)
-            if len(formatted) < 200_000:
+            if len(formatted) < CACHE_LIMIT:
                 formatted[key] = found
         return found
 
@@ -480,11 +501,74 @@ def _run(
                 found = parse_number(value, field_name)
             except RowProblem as problem:
                 found = problem
-            if len(numbers) < 200_000:
+            if len(numbers) < CACHE_LIMIT:
                 numbers[value] = found
         if isinstance(found, RowProblem):
             raise RowProblem(field_name, found.reason)
         return found
+
+    def goods_of(raw: tuple[Any, ...]) -> Goods | RowProblem:
+        """What a row's product, quantity, unit, price, amount and document-type cells say (first problem wins)."""
+        raw_name, raw_code, raw_spec, raw_qty, raw_unit, raw_price, raw_amount, raw_type = raw
+        try:
+            name, code, spec = text(raw_name), text(raw_code), text(raw_spec)
+            pkey = (code, name, spec)
+            product_id = product_cache.get(pkey)
+            if product_id is None:
+                product_id = product_cache[pkey] = _find_product(products, code, name, spec)
+            if isinstance(product_id, RowProblem):
+                raise product_id
+            parsed_qty = number(raw_qty, "quantity")
+            if parsed_qty is None:
+                raise RowProblem("quantity", _("The quantity is empty."))
+            qty, qty_unit = parsed_qty
+            if qty == 0:
+                raise RowProblem("quantity", _("The quantity is zero."))
+            unit = text(raw_unit) or qty_unit
+            fkey = (product_id, unit, spec)
+            factor = factor_cache.get(fkey)
+            if factor is None:
+                factor = factor_cache[fkey] = _factor(products, product_id, unit, spec)
+            if isinstance(factor, RowProblem):
+                raise factor
+            is_return = qty < 0 or ("退" in text(raw_type))
+            if is_return and qty > 0:
+                qty = -qty
+            base_qty = qty * factor
+            price = number(raw_price, "unit_price")
+            if price is not None and price[0] < 0:
+                raise RowProblem("unit_price", _("The unit price %(value)s is negative.") % {"value": price[0]})
+            amount_cell = number(raw_amount, "amount")
+        except RowProblem as problem:
+            return problem
+        return Goods(
+            product_id=product_id,
+            unit=unit[:10],
+            is_return=1 if is_return else 0,
+            qty=qty,
+            base_qty=base_qty,
+            qty_text=fmt(base_qty, 6),
+            raw_qty_text=fmt(qty, 6)[:40],
+            unit_price=fmt(price[0] / factor, 4) if price is not None else None,
+            amount=fmt(amount_cell[0], 2) if amount_cell is not None else None,
+            amount_value=amount_cell[0] if amount_cell is not None else 0.0,
+        )
+
+    def buyer_of(raw: tuple[Any, Any]) -> Buyer | RowProblem:
+        name = text(raw[0])
+        if not name:
+            return RowProblem("buyer_name", _("The buyer name is empty."))
+        if len(name) > 200:
+            return RowProblem("buyer_name", _("The buyer name is longer than 200 characters."))
+        address = text(raw[1])[:300]
+        match: Match = matcher.match(name, address)
+        return Buyer(name, address, keys(name)[0] or name, match, methods[match.method])
+
+    # One entry per distinct combination of cells: a file repeats its goods and its buyers thousands of times.
+    goods_seen: dict[tuple[Any, ...], Goods | RowProblem] = {}
+    buyers_seen: dict[tuple[Any, Any], Buyer | RowProblem] = {}
+    batches_seen: dict[Any, str] = {}
+    buffer = writer.buffer
 
     try:
         for row_no, cells in table.rows:
@@ -501,9 +585,14 @@ def _run(
             date_entry = dates.get(raw_date)
             if date_entry is None:
                 parsed = parse_sale_date(raw_date)
-                date_entry = dates[raw_date] = (
-                    parsed if isinstance(parsed, RowProblem) else (parsed, parsed.isoformat())
-                )
+                if isinstance(parsed, RowProblem):
+                    date_entry = parsed
+                else:
+                    date_flags = (FlowFlag.OUT_OF_PERIOD if parsed < month or parsed > month_end else 0) | (
+                        FlowFlag.FUTURE if parsed > today else 0
+                    )
+                    date_entry = (parsed, parsed.isoformat(), date_flags)
+                dates[raw_date] = date_entry
             # A total row below the data (its date cell says 合计 or is empty): recognised, checked, skipped.
             if isinstance(date_entry, RowProblem) and is_total_row(cells, checks_total):
                 result.total_rows += 1
@@ -519,63 +608,42 @@ def _run(
                 running_qty = 0.0
                 continue
             result.rows += 1
-            try:
-                if isinstance(date_entry, RowProblem):
-                    raise date_entry
-                date, date_iso = date_entry
-                # Product and unit.
-                name = text(cells[i_product])
-                code = text(cells[i_code])
-                spec = text(cells[i_spec])
-                pkey = (code, name, spec)
-                product_id = product_cache.get(pkey)
-                if product_id is None:
-                    product_id = product_cache[pkey] = _find_product(products, code, name, spec)
-                if isinstance(product_id, RowProblem):
-                    raise product_id
-                parsed_qty = number(cells[i_qty], "quantity")
-                if parsed_qty is None:
-                    raise RowProblem("quantity", _("The quantity is empty."))
-                qty, qty_unit = parsed_qty
-                if qty == 0:
-                    raise RowProblem("quantity", _("The quantity is zero."))
-                unit = text(cells[i_unit]) or qty_unit
-                fkey = (product_id, unit, spec)
-                factor = factor_cache.get(fkey)
-                if factor is None:
-                    factor = factor_cache[fkey] = _factor(products, product_id, unit, spec)
-                if isinstance(factor, RowProblem):
-                    raise factor
-                doc_type = text(cells[i_type])
-                is_return = qty < 0 or ("退" in doc_type)
-                if is_return and qty > 0:
-                    qty = -qty
-                base_qty = qty * factor
-                price = number(cells[i_price], "unit_price")
-                if price is not None and price[0] < 0:
-                    raise RowProblem("unit_price", _("The unit price %(value)s is negative.") % {"value": price[0]})
-                unit_price = fmt(price[0] / factor, 4) if price is not None else None
-                amount_cell = number(cells[i_amount], "amount")
-                amount = fmt(amount_cell[0], 2) if amount_cell is not None else None
-                # Buyer.
-                buyer = text(cells[i_buyer])
-                if not buyer:
-                    raise RowProblem("buyer_name", _("The buyer name is empty."))
-                if len(buyer) > 200:
-                    raise RowProblem("buyer_name", _("The buyer name is longer than 200 characters."))
-                address = text(cells[i_addr])[:300]
-                batch = cell_text(cells[i_batch])[:50]
-                doc_no = cell_text(cells[i_doc])[:60]
-            except RowProblem as problem:
-                reject(row_no, as_read(read, cells), problem.field, problem.reason)
+            if isinstance(date_entry, RowProblem):
+                reject(row_no, as_read(read, cells), date_entry.field, date_entry.reason)
                 continue
-            qty_text = fmt(base_qty, 6)
-            buyer_key = keys(buyer)[0] or buyer
+            date, date_iso, flags = date_entry
+            gkey = (cells[i_product], cells[i_code], cells[i_spec], cells[i_qty], cells[i_unit], cells[i_price],
+                    cells[i_amount], cells[i_type])  # fmt: skip
+            goods = goods_seen.get(gkey)
+            if goods is None:
+                goods = goods_of(gkey)
+                if len(goods_seen) < CACHE_LIMIT:
+                    goods_seen[gkey] = goods
+            if isinstance(goods, RowProblem):
+                reject(row_no, as_read(read, cells), goods.field, goods.reason)
+                continue
+            bkey = (cells[i_buyer], cells[i_addr])
+            buyer = buyers_seen.get(bkey)
+            if buyer is None:
+                buyer = buyer_of(bkey)
+                if len(buyers_seen) < CACHE_LIMIT:
+                    buyers_seen[bkey] = buyer
+            if isinstance(buyer, RowProblem):
+                reject(row_no, as_read(read, cells), buyer.field, buyer.reason)
+                continue
+            raw_batch = cells[i_batch]
+            batch = batches_seen.get(raw_batch)
+            if batch is None:
+                batch = cell_text(raw_batch)[:50]
+                if len(batches_seen) < CACHE_LIMIT:
+                    batches_seen[raw_batch] = batch
+            doc_no = cell_text(cells[i_doc])[:60]
+            product_id = goods.product_id
             if doc_no:
-                line = cell_text(cells[i_line]) or f"{product_id}|{batch}|{qty_text}|{unit_price}"
+                line = cell_text(cells[i_line]) or f"{product_id}|{batch}|{goods.qty_text}|{goods.unit_price}"
                 key = dedup_hash(f"d|{doc_no}|{line}")
             else:
-                key = dedup_hash(f"r|{date_iso}|{product_id}|{batch}|{qty_text}|{buyer_key}|{unit_price}")
+                key = dedup_hash(f"r|{date_iso}|{product_id}|{batch}|{goods.qty_text}|{buyer.key}|{goods.unit_price}")
             first = seen.get(key)
             if first is not None:
                 reason = _("Duplicate of row %(row)d.") % {"row": first}
@@ -588,39 +656,35 @@ def _run(
                 continue
             seen[key] = row_no
             # Flags: evidence for people, never a reason to drop the line.
-            flags = 0
-            if date < month or date > month_end:
-                flags |= FlowFlag.OUT_OF_PERIOD
-            if date > today:
-                flags |= FlowFlag.FUTURE
             if batch:
-                bkey = (product_id, batch, date)
-                bflags = flag_cache.get(bkey)
+                fkey = (product_id, batch, date)
+                bflags = flag_cache.get(fkey)
                 if bflags is None:
-                    bflags = flag_cache[bkey] = batches.flags(product_id, batch, date)
+                    bflags = flag_cache[fkey] = batches.flags(product_id, batch, date)
                 flags |= bflags
             if flags:
                 result.flagged += 1
-            match: Match = matcher.match(buyer, address)
+            match = buyer.match
             if match.terminal_id is None:
-                review = reviews.get(buyer_key)
+                review = reviews.get(buyer.key)
                 if review is None:
-                    reviews[buyer_key] = [buyer, address, match.division, match.suggestions, 1]
+                    reviews[buyer.key] = [buyer.name, buyer.address, match.division, match.suggestions, 1]
                 else:
                     review[4] += 1
-            writer.add(
+            buffer.append(
                 (
-                    record_id, distributor_id, row_no, date_iso, product_id, batch, qty_text,
-                    fmt(qty, 6)[:40], unit[:10], unit_price, amount, 1 if is_return else 0, buyer, address,
-                    buyer_key[:200], match.division, match.terminal_id, methods[match.method], match.confidence,
-                    doc_no, key, flags,
+                    record_id, distributor_id, row_no, date_iso, product_id, batch, goods.qty_text,
+                    goods.raw_qty_text, goods.unit, goods.unit_price, goods.amount, goods.is_return, buyer.name,
+                    buyer.address, buyer.key[:200], match.division, match.terminal_id, buyer.method,
+                    match.confidence, doc_no, key, flags,
                 )
             )  # fmt: skip
+            if len(buffer) >= BATCH_SIZE:
+                writer.flush()
             result.imported += 1
-            qty_total += base_qty
-            running_qty += qty
-            if amount_cell is not None:
-                amount_total += amount_cell[0]
+            qty_total += goods.base_qty
+            running_qty += goods.qty
+            amount_total += goods.amount_value
         writer.close()
     except BaseException:
         writer.abort()
