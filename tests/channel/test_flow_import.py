@@ -211,6 +211,22 @@ def test_a_killed_import_leaves_nothing_half_written(channel, tmp_path, monkeypa
     assert ChangeLogEntry.objects.count() == before
 
 
+def test_rejected_rows_stored_while_lines_stream_in_are_all_kept(channel, tmp_path, monkeypatch):
+    """Rejections are written in batches while the lines' COPY (or insert thread) is still going."""
+    good = ["2024-01-05", "复方丹参片", "", "B2401", "", "盒", "", "", "南京鼓楼医院", "", ""]
+    rows = [HEADER]
+    for i in range(60):
+        rows.append([*good[:4], str(i + 1), *good[5:]])
+        rows.append([*good[:4], "many", *good[5:]])
+    monkeypatch.setattr(flow_module, "BATCH_SIZE", 10)
+    monkeypatch.setattr(flow_module, "REJECTION_BATCH", 7)
+    result = run(write_csv(tmp_path / "mixed.csv", rows), channel)
+    assert (result.imported, result.rejected) == (60, 60)
+    assert sorted(FlowLine.objects.values_list("row_no", flat=True)) == list(range(2, 122, 2))
+    assert sorted(FlowRejection.objects.values_list("row_no", flat=True)) == list(range(3, 123, 2))
+    assert FlowImport.objects.get().status == ImportStatus.ACTIVE
+
+
 def test_unusable_input_changes_nothing(channel, tmp_path):
     good = write_csv(tmp_path / "g.csv", [HEADER])
     with pytest.raises(UnusableFile, match="distributor"):

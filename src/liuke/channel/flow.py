@@ -69,7 +69,8 @@ LINE_COLUMNS = (
     "match_method", "match_confidence", "doc_no", "dedup_key", "flags",
 )  # fmt: skip
 
-BATCH_SIZE = 10_000
+BATCH_SIZE = 10_000  # lines handed to the database at a time
+REJECTION_BATCH = 5_000  # rejected rows stored at a time
 PROGRESS_EVERY = 20_000
 MAX_ERRORS_IN_RESULT = 10_000
 CACHE_LIMIT = 200_000  # distinct values (or cell combinations) remembered per file; past it, each is worked out anew
@@ -229,7 +230,11 @@ def dedup_hash(text: str) -> int:
 
 
 class LineWriter:
-    """Bulk writer of flow lines inside the import's transaction: COPY on PostgreSQL, executemany on SQLite."""
+    """Bulk writer of flow lines inside the import's transaction: COPY on PostgreSQL, executemany on SQLite.
+
+    On PostgreSQL the server stores and indexes the COPY stream while the import reads on; no other
+    statement may use the connection while the COPY is open, so call :meth:`pause` before one.
+    """
 
     def __init__(self) -> None:
         self.vendor = connection.vendor
@@ -260,11 +265,15 @@ class LineWriter:
             )
         self.buffer.clear()
 
-    def close(self) -> None:
-        self.flush()
+    def pause(self) -> None:
+        """End the open COPY, so the connection is free for other statements (the next flush opens another)."""
         if self._copy_cm is not None:
             self._copy_cm.__exit__(None, None, None)
             self._copy_cm = self._copy = None
+
+    def close(self) -> None:
+        self.flush()
+        self.pause()
         if self._cursor is not None:
             self._cursor.close()
             self._cursor = None
@@ -463,7 +472,8 @@ def _run(
                 raw=[raw_value(c) for c in cells],
             )
         )
-        if len(rejections) >= 5000:
+        if len(rejections) >= REJECTION_BATCH:
+            writer.pause()
             FlowRejection.objects.bulk_create(rejections)
             rejections.clear()
 
