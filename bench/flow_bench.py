@@ -136,7 +136,7 @@ def raw_write_seconds(vendor: str, import_id: int) -> float:
     """Write the import's clean rows again, bare, into a copy of the flow table; only the write is timed."""
     from django.db import connection
 
-    from liuke.channel.flow import LINE_COLUMNS
+    from liuke.channel.flow import LINE_COLUMNS, SQLITE_IMPORT_CACHE_KB
 
     cols = ", ".join(LINE_COLUMNS)
     with connection.cursor() as cur:
@@ -175,6 +175,7 @@ def raw_write_seconds(vendor: str, import_id: int) -> float:
             raw.execute(index_sql.replace('"channel_flowline"', "bench_raw").replace('INDEX "', 'INDEX "raw_'))
         placeholders = ",".join("?" * len(LINE_COLUMNS))
         insert = f"INSERT INTO bench_raw ({cols}) VALUES ({placeholders})"
+        raw.execute(f"PRAGMA cache_size = {SQLITE_IMPORT_CACHE_KB}")  # the page cache the import writes with
         elapsed = 0.0
         last = 0
         while True:
