@@ -56,6 +56,25 @@ def write_xlsx(path: Path, rows: list[list], merges: list[str] = ()) -> Path:
     return path
 
 
+def write_xls(path: Path, rows: list[list]) -> Path:
+    """A real Excel 97-2003 workbook (BIFF8), as older distributor systems export; dates as Excel date cells."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("流向")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, dt.date):
+                sheet.write(r, c, value, date_style)
+            else:
+                sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
 def build_channel(world) -> Channel:
     clear_caches()
     with change_context(source="system"):

@@ -14,7 +14,7 @@ from liuke.channel.models import BuyerReview, FlowImport, FlowLine, FlowRejectio
 from liuke.core.models import ChangeLogEntry
 from liuke.core.tabular import UnusableFile
 
-from .factories import write_csv, write_xlsx
+from .factories import write_csv, write_xls, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +166,30 @@ def test_xlsx_with_merged_headers_serial_dates_and_excel_dates(channel, tmp_path
     pharmacy = FlowLine.objects.get(row_no=5)
     assert pharmacy.terminal == channel.terminals["P-YF"]
     assert pharmacy.match_method in (MatchMethod.NORMALISED, MatchMethod.FUZZY)
+
+
+def test_xls_from_an_older_distributor_system(channel, tmp_path):
+    """A real Excel 97-2003 file: title row, date cells, a number stored as text, a bad row and a total row."""
+    rows = [
+        ["江苏华康医药有限公司 2024年1月 销售流向"],
+        ["出库日期", "药品名称", "规格", "批号", "实发数量", "单位", "收货单位", "送货地址"],
+        [dt.date(2024, 1, 8), "复方丹参片", "0.3g*10片*3板/盒", "B2401", 2, "件", "南京鼓楼医院", "鼓楼区中山路321号"],
+        [dt.date(2024, 1, 9), "复方丹参片", "0.3g*10片*3板/盒", "B2401", "3", "盒", "益丰大药房", "南京市鼓楼区"],
+        [dt.date(2024, 1, 10), "复方丹参片", "", "B2401", "三盒", "盒", "南京鼓楼医院", ""],
+        ["合计", None, None, None, 6, None, None, None],
+    ]  # fmt: skip
+    path = write_xls(tmp_path / "js.xls", rows)
+    assert path.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE2 compound file, not XLSX renamed
+    result = services.flow_import_run(path=str(path), distributor_code="D-JS", period="2024-01")
+    assert (result.rows, result.imported, result.total_rows) == (3, 2, 1), result.errors
+    assert [(e.row, e.field) for e in result.errors] == [(5, "quantity")]
+    assert "三盒" in result.errors[0].reason
+    lines = {ln.row_no: ln for ln in FlowLine.objects.all()}
+    assert lines[3].date == dt.date(2024, 1, 8)
+    assert lines[3].quantity == Decimal(100)  # 2 件 × 50
+    assert lines[3].terminal == channel.terminals["H-GL"]
+    assert lines[4].quantity == Decimal(3)
+    assert FlowImport.objects.get().header_row == 2
 
 
 def test_dates_outside_the_period_the_future_or_the_batch_life_are_flagged_not_dropped(channel, tmp_path):
