@@ -170,6 +170,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# The cache: each process has its own in the embedded default. Once web servers and Celery workers are
+# separate processes they must share one (flow-upload progress and outcomes live there): LIUKE_CACHE_URL.
+if os.environ.get("LIUKE_CACHE_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["LIUKE_CACHE_URL"]}
+    }
+
 # Background jobs: Celery with Redis in production; in-process (eager) in the embedded default.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")

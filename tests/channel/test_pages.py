@@ -3,12 +3,14 @@
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from liuke.channel import services
-from liuke.channel.models import BuyerReview, FlowLine, TerminalAlias
+from liuke.channel import services, tasks, uploads
+from liuke.channel.apps import shared_cache_check
+from liuke.channel.models import BuyerReview, FlowImport, FlowLine, TerminalAlias
 from liuke.core.models import ExportLog
 
 from .factories import write_csv
@@ -119,6 +121,80 @@ def test_upload_asks_for_a_mapping_when_headers_are_unknown(channel, login, tmp_
             "map:件数": "quantity", "map:往来单位": "buyer_name"})  # fmt: skip
     assert response.status_code == 302
     assert FlowLine.objects.count() == 1
+
+
+@pytest.fixture
+def with_workers(settings, monkeypatch, tmp_path):
+    """Background jobs go to Celery workers: the upload only queues its job (kept here for the test to run)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    queued = []
+    monkeypatch.setattr(tasks.import_flow_task, "delay", lambda **job: queued.append(job))
+    return queued
+
+
+def test_with_workers_the_upload_is_queued_and_the_page_follows_it_to_the_outcome(channel, login, tmp_path,
+                                                                                   with_workers):  # fmt: skip
+    client = login(channel.world.admin)
+    with write_csv(tmp_path / "up.csv", ROWS).open("rb") as fh:
+        response = client.post("/channel/imports/upload/", {"distributor": "D-SH", "period": "2024-01", "file": fh,
+                               "token": "feed01"}, headers={"x-requested-with": "XMLHttpRequest"})  # fmt: skip
+    assert response.status_code == 202
+    assert response.json() == {"queued": True, "token": "feed01"}
+    assert len(with_workers) == 1
+    assert not FlowImport.objects.exists()
+    assert client.get("/channel/imports/progress/feed01/").json() == {"rows": 0, "queued": True}
+
+    tasks.import_flow_task(**with_workers[0])  # what a worker does with the job
+
+    outcome = client.get("/channel/imports/progress/feed01/").json()
+    assert outcome["done"] is True
+    assert (outcome["result"]["imported"], outcome["result"]["rejected"]) == (2, 1)
+    assert client.get(outcome["url"]).status_code == 200
+    assert FlowLine.objects.count() == 2
+    assert FlowImport.objects.get().uploaded_by == channel.world.admin.user
+
+
+def test_with_workers_unknown_headers_are_refused_at_once_and_not_queued(channel, login, tmp_path, with_workers,
+                                                                          settings):  # fmt: skip
+    client = login(channel.world.admin)
+    rows = [["开单日", "货品", "件数", "往来单位"], ["2024-01-05", "复方丹参片", "3", "南京鼓楼医院"]]
+    with write_csv(tmp_path / "odd.csv", rows).open("rb") as fh:
+        response = client.post("/channel/imports/upload/", {"distributor": "D-SH", "period": "2024-01", "file": fh},
+                               headers={"x-requested-with": "XMLHttpRequest"})  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["mapping_needed"] == ["开单日", "货品", "件数", "往来单位"]
+    assert with_workers == []
+    assert list((Path(settings.MEDIA_ROOT) / "flow").glob("*.csv")) == []  # the refused file is not kept
+
+
+def test_a_failed_background_import_says_so_on_the_progress_poll(channel, login, tmp_path, with_workers, monkeypatch):
+    client = login(channel.world.admin)
+    with write_csv(tmp_path / "up.csv", ROWS).open("rb") as fh:
+        client.post("/channel/imports/upload/", {"distributor": "D-SH", "period": "2024-01", "file": fh,
+                    "token": "dead01"}, headers={"x-requested-with": "XMLHttpRequest"})  # fmt: skip
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(uploads, "flow_import_run", broken)
+    with pytest.raises(RuntimeError):
+        tasks.import_flow_task(**with_workers[0])
+    outcome = client.get("/channel/imports/progress/dead01/").json()
+    assert outcome["done"] is True
+    assert outcome["error"]
+    assert not FlowImport.objects.exists()
+
+
+def test_queued_imports_with_a_per_process_cache_are_a_configuration_warning(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [m.id for m in shared_cache_check(None)] == ["liuke.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    assert shared_cache_check(None) == []
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert shared_cache_check(None) == []
 
 
 def test_reps_may_not_upload(channel, login):

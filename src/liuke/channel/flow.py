@@ -326,6 +326,26 @@ def distributor_by_code(code: str | None) -> Customer:
     return distributor
 
 
+def flow_file_check(
+    *, path: str, distributor_code: str | None, period: str | None, mapping: dict[str, str] | None
+) -> None:
+    """What :func:`flow_import_run` refuses up front, without importing: raises :class:`UnusableFile`
+    (:class:`MissingColumns` with the headers found) for an unknown distributor, a bad period, an unreadable
+    file or required columns it cannot find. Reads the file's encoding and header rows only."""
+    distributor = distributor_by_code(distributor_code)
+    parse_period(period)
+    source = Path(path)
+    if not source.exists():
+        raise UnusableFile(_("No such file: %(path)s") % {"path": path})
+    encoding = None
+    if source.suffix.lower() in {".csv", ".txt", ".tsv"}:
+        encoding = file_fingerprint(source, text=True)[1]
+    profile = DistributorProfile.objects.filter(distributor=distributor).first()
+    remembered = dict(profile.header_map) if profile else {}
+    table = open_stream(source, FLOW_COLUMNS, encoding=encoding, mapping={**remembered, **(mapping or {})})
+    table.rows.close()
+
+
 def flow_import_run(
     *,
     path: str,

@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -27,10 +26,10 @@ from liuke.core.tabular import MissingColumns, UnusableFile
 from liuke.customers.choices import CustomerKind
 from liuke.customers.models import Customer
 
-from . import selectors, services
+from . import selectors, services, tasks, uploads
 from .choices import FlowFlag, ReviewStatus, flag_labels
 from .exports import flow_errors_export, flow_export
-from .flow import FIELDS
+from .flow import FIELDS, flow_file_check
 from .models import (
     BuyerReview,
     DiscountAuthorization,
@@ -259,13 +258,14 @@ def _mapping_of(record: FlowImport) -> list[tuple[str, str]]:
     ]
 
 
-def _progress_key(token: str) -> str:
-    return f"liuke:flow-progress:{token}"
-
-
 @login_required
 def flow_upload(request):
-    """Upload a flow file; XHR posts get JSON (the page shows upload and import progress)."""
+    """Upload a flow file and import it in a background job; XHR posts get JSON for the progress script.
+
+    In the embedded default the job runs within the request and the answer is its outcome. With a
+    Celery broker the file's shape is checked first (distributor, month, headers: a mapping form when
+    they are unknown), the job is queued and the page follows its progress until the outcome is there.
+    """
     if not can_import_flow(request.user):
         raise PermissionDenied
     dists = selectors.distributors(viewer=request.user)
@@ -276,14 +276,13 @@ def flow_upload(request):
     upload = request.FILES.get("file")
     code = request.POST.get("distributor", "")
     token = re.sub(r"[^a-f0-9]", "", request.POST.get("token", ""))[:32] or uuid.uuid4().hex
-    error = None
-    result = None
-    if upload is None:
-        error = _("Choose a file.")
-    elif not dists.filter(code=code).exists():
-        error = _("Choose a distributor.")
     mapping = {k[4:]: v for k, v in request.POST.items() if k.startswith("map:") and (v in FIELDS or v == "")}
-    if error is None and upload is not None:
+    outcome: dict[str, Any] = {}
+    if upload is None:
+        outcome["error"] = _("Choose a file.")
+    elif not dists.filter(code=code).exists():
+        outcome["error"] = _("Choose a distributor.")
+    else:
         suffix = Path(upload.name).suffix.lower()
         folder = Path(settings.MEDIA_ROOT) / "flow"
         folder.mkdir(parents=True, exist_ok=True)
@@ -291,39 +290,42 @@ def flow_upload(request):
             for chunk in upload.chunks():
                 fh.write(chunk)
             stored = fh.name
-
-        def progress(done: int) -> None:
-            cache.set(_progress_key(token), {"rows": done}, 3600)
-
-        try:
-            result = services.flow_import_run(
-                path=stored, distributor_code=code, period=request.POST.get("period"), actor=request.user,
-                mapping=mapping or None, file_name=upload.name, stored_file=str(Path(stored).name), progress=progress,
-            )  # fmt: skip
-        except UnusableFile as exc:
-            error = str(exc)
-            Path(stored).unlink(missing_ok=True)
-            if isinstance(exc, MissingColumns):
-                ctx["mapping_needed"] = exc.headers
-        cache.set(_progress_key(token), {"rows": result.rows if result else 0, "done": True}, 3600)
+        job = {"token": token, "path": stored, "distributor_code": code, "period": request.POST.get("period"),
+               "actor_id": request.user.pk, "mapping": mapping or None, "file_name": upload.name}  # fmt: skip
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            outcome = tasks.import_flow_task.delay(**job).get()
+        else:
+            try:
+                flow_file_check(path=stored, distributor_code=code, period=job["period"], mapping=mapping or None)
+            except UnusableFile as exc:
+                Path(stored).unlink(missing_ok=True)
+                outcome["error"] = str(exc)
+                outcome["mapping_needed"] = exc.headers if isinstance(exc, MissingColumns) else None
+            else:
+                uploads.progress_set(token, {"rows": 0, "queued": True})
+                tasks.import_flow_task.delay(**job)
+                if wants_json:
+                    return JsonResponse({"queued": True, "token": token}, status=202)
+                return render(request, "channel/flow_upload.html", {**ctx, "queued_token": token}, status=202)
+    error = outcome.get("error")
+    ctx["mapping_needed"] = outcome.get("mapping_needed")
     if wants_json:
         if error:
             return JsonResponse({"error": error, "mapping_needed": ctx["mapping_needed"]}, status=400)
-        assert result is not None
-        url = reverse("channel:import_detail", args=[result.import_id]) if result.import_id else ""
-        return JsonResponse({"result": result.as_dict(), "url": url})
+        return JsonResponse({"result": outcome["result"], "url": outcome["url"]})
     if error:
         ctx["error"] = error
         return render(request, "channel/flow_upload.html", ctx, status=400)
-    assert result is not None
-    if result.already_imported:
-        messages.info(request, result.warnings[0])
-    return HttpResponseRedirect(reverse("channel:import_detail", args=[result.import_id]))
+    if outcome["result"].get("already_imported"):
+        messages.info(request, outcome["result"]["warnings"][0])
+    return HttpResponseRedirect(outcome["url"])
 
 
 @login_required
 def flow_progress(request, token):
-    return JsonResponse(cache.get(_progress_key(token)) or {"rows": 0})
+    if not can_import_flow(request.user):
+        raise PermissionDenied
+    return JsonResponse(uploads.progress_get(re.sub(r"[^a-f0-9]", "", token)[:32]))
 
 
 @login_required

@@ -15,7 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -316,7 +316,7 @@ class StreamTable:
     headers: list[str]  # header text per position ("" for a blank header cell)
     columns: dict[str, int]  # canonical name -> position
     unknown: list[str]
-    rows: Iterator[tuple[int, list[Any]]]
+    rows: Generator[tuple[int, list[Any]], None, None]
 
 
 def open_stream(
@@ -381,7 +381,7 @@ def open_stream(
             [h for h in headers if h],
         )
 
-    def body() -> Iterator[tuple[int, list[Any]]]:
+    def body() -> Generator[tuple[int, list[Any]], None, None]:
         yield from head[index + 1 :]
         yield from rows
 
