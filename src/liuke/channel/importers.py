@@ -19,7 +19,7 @@ from . import services
 from .choices import ChannelLevel
 from .flow import FlowImportResult, flow_import_run
 from .models import Product, Shipment
-from .packspec import decimal_text, parse_pack_spec, parse_units, unit_factors
+from .packspec import unit_factors
 
 PRODUCT_COLUMNS = [
     Column("code", ("产品编码", "编码", "产品代码"), required=True),
@@ -119,23 +119,14 @@ def product_import_run(*, path: str, dry_run: bool = False, actor=None) -> Impor
             raise ValidationError({"code": _("Product %(code)s already appears in row %(row)d.") % {
                 "code": code, "row": state["seen"][code]}})  # fmt: skip
         state["seen"][code] = row_no
-        try:
-            units = parse_units(clean_text(values.get("units")))
-        except ValueError as exc:
-            raise ValidationError({"units": _("%(part)r is not unit=factor (e.g. 件=50;支=0.1).") % {
-                "part": str(exc)}}) from None  # fmt: skip
-        spec = clean_text(values.get("spec"))
-        base_unit = clean_text(values.get("base_unit"))
-        if not base_unit and (parsed := parse_pack_spec(spec)) is not None:
-            base_unit = parsed[0]
-        if not base_unit:
-            raise ValidationError({"base_unit": _("The base unit is empty.")})
-        # Inner units the pack spec implies are kept with the explicit ones.
-        derived = unit_factors(base_unit=base_unit, units=units, spec=spec)
-        all_units = {u: decimal_text(round(f, 8)) for u, f in derived.items() if u != base_unit}
-        aliases = [a for a in (clean_text(values.get("aliases")) or "").replace("；", ";").split(";") if a.strip()]
-        data = {"code": code, "name": clean_text(values.get("name")), "spec": spec, "base_unit": base_unit,
-                "units": all_units, "aliases": [a.strip() for a in aliases]}  # fmt: skip
+        data = services.product_fields(
+            code=code,
+            name=clean_text(values.get("name")),
+            spec=clean_text(values.get("spec")),
+            base_unit=clean_text(values.get("base_unit")),
+            units_text=clean_text(values.get("units")),
+            aliases_text=clean_text(values.get("aliases")),
+        )
         existing = Product.objects.filter(code=code).first()
         if existing is not None and all(getattr(existing, k) == v for k, v in data.items()):
             result.duplicates += 1

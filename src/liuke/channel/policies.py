@@ -80,3 +80,15 @@ def can_import_flow(user) -> bool:
     """Admins and managers upload flow files (for the distributors they see)."""
     scope = visibility.scope_for(user)
     return scope.is_admin or scope.role in (Role.MANAGER, Role.DIRECTOR)
+
+
+def can_edit_master_data(user) -> bool:
+    """Products, floor prices and distributor authorisations are company decisions: admins and directors."""
+    scope = visibility.scope_for(user)
+    return scope.is_admin or scope.role == Role.DIRECTOR
+
+
+def can_approve_discounts(user) -> bool:
+    """Managers and directors approve discounts (for customers they see); admins record them."""
+    scope = visibility.scope_for(user)
+    return scope.is_admin or scope.role in (Role.MANAGER, Role.DIRECTOR)

@@ -28,12 +28,43 @@ from .models import (
     Shipment,
     TerminalAlias,
 )
-from .packspec import parse_pack_spec
+from .packspec import decimal_text, parse_pack_spec, parse_units, unit_factors
 
 
 def _check_dates(valid_from: dt.date | None, valid_to: dt.date | None) -> None:
     if valid_from and valid_to and valid_to < valid_from:
         raise ValidationError({"valid_to": _("The end date is before the start date.")})
+
+
+def product_fields(
+    *, code: str, name: str, spec: str, base_unit: str, units_text: str, aliases_text: str
+) -> dict[str, Any]:
+    """A product's fields from the texts a person or a file gives them in.
+
+    ``units_text`` is ``件=50;支=0.1``. The base unit defaults to the pack spec's outer unit, and the inner
+    units the spec implies are kept with the explicit ones. ``aliases_text`` lists other names, separated
+    by ``;``. Raises :class:`ValidationError` naming the field.
+    """
+    try:
+        units = parse_units(units_text)
+    except ValueError as exc:
+        raise ValidationError(
+            {"units": _("%(part)r is not unit=factor (e.g. 件=50;支=0.1).") % {"part": str(exc)}}
+        ) from None
+    if not base_unit and (parsed := parse_pack_spec(spec)) is not None:
+        base_unit = parsed[0]
+    if not base_unit:
+        raise ValidationError({"base_unit": _("The base unit is empty.")})
+    derived = unit_factors(base_unit=base_unit, units=units, spec=spec)
+    aliases = [a.strip() for a in (aliases_text or "").replace("；", ";").split(";") if a.strip()]
+    return {
+        "code": code,
+        "name": name,
+        "spec": spec,
+        "base_unit": base_unit,
+        "units": {u: decimal_text(round(f, 8)) for u, f in derived.items() if u != base_unit},
+        "aliases": aliases,
+    }
 
 
 def product_save(*, data: dict[str, Any], product: Product | None = None) -> Product:

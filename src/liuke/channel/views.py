@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +30,7 @@ from . import selectors, services, tasks, uploads
 from .choices import FlowFlag, ReviewStatus, flag_labels
 from .exports import flow_errors_export, flow_export
 from .flow import FIELDS, flow_file_check
+from .forms import AuthorizationForm, DiscountForm, PriceFloorForm, ProductForm
 from .models import (
     BuyerReview,
     DiscountAuthorization,
@@ -40,7 +41,7 @@ from .models import (
     Shipment,
     TerminalAlias,
 )
-from .policies import can_import_flow
+from .policies import can_approve_discounts, can_edit_master_data, can_import_flow
 
 # --- master data: simple lists and details ----------------------------------------------------------------
 
@@ -50,6 +51,8 @@ class _List(ObjectListView):
     columns: list[tuple[Any, str]] = []
     title: Any = ""
     select_related: tuple[str, ...] = ()
+    new_url_name = ""  # the form that adds one, for viewers ``may_add`` lets
+    may_add = staticmethod(lambda user: False)
 
     def get_queryset(self):
         qs = super().get_queryset().filter(archived_at__isnull=True)
@@ -66,6 +69,7 @@ class _List(ObjectListView):
             rows=[(obj, [_value(obj, path) for _, path in self.columns]) for obj in ctx["object_list"]],
             q=self.request.GET.get("q", ""),
             searchable=hasattr(self, "search"),
+            new_url=reverse(self.new_url_name) if self.new_url_name and self.may_add(self.request.user) else "",
         )
         return ctx
 
@@ -103,6 +107,8 @@ def _value(obj: Any, path: str) -> Any:
 
 class ProductListView(_List):
     model = Product
+    new_url_name = "channel:product_new"
+    may_add = staticmethod(can_edit_master_data)
     columns = [(gettext_lazy("Code"), "code"), (gettext_lazy("Spec"), "spec"),
                (gettext_lazy("Base unit"), "base_unit"), (gettext_lazy("Other units"), "units_text")]  # fmt: skip
 
@@ -120,11 +126,15 @@ class ProductDetailView(_Detail):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(selectors.product_prices(viewer=self.request.user, product=self.object))
+        ctx["may_edit"] = can_edit_master_data(self.request.user)
+        ctx["may_approve"] = can_approve_discounts(self.request.user)
         return ctx
 
 
 class PriceFloorListView(_List):
     model = PriceFloor
+    new_url_name = "channel:pricefloor_new"
+    may_add = staticmethod(can_edit_master_data)
     select_related = ("product",)
     columns = [(gettext_lazy("Valid from"), "valid_from"), (gettext_lazy("Valid to"), "valid_to")]
 
@@ -138,6 +148,8 @@ class PriceFloorDetailView(_Detail):
 
 class DiscountListView(_List):
     model = DiscountAuthorization
+    new_url_name = "channel:discount_new"
+    may_add = staticmethod(can_approve_discounts)
     select_related = ("customer", "product", "approver")
     columns = [(gettext_lazy("Quantity cap"), "quantity_cap"), (gettext_lazy("Valid from"), "valid_from"),
                (gettext_lazy("Valid to"), "valid_to"), (gettext_lazy("Approved by"), "approver.name")]  # fmt: skip
@@ -152,6 +164,8 @@ class DiscountDetailView(_Detail):
 
 class AuthorizationListView(_List):
     model = DistributorAuthorization
+    new_url_name = "channel:authorization_new"
+    may_add = staticmethod(can_edit_master_data)
     select_related = ("distributor", "product", "division")
     columns = [(gettext_lazy("Valid from"), "valid_from"), (gettext_lazy("Valid to"), "valid_to")]
 
@@ -192,6 +206,106 @@ class AliasDetailView(_Detail):
     list_url_name = "channel:alias_list"
     select_related = ("distributor", "terminal")
     fields = ["name", "terminal", "distributor"]
+
+
+# --- master data: forms -----------------------------------------------------------------------------------
+
+# Service error keys that name a form field differently.
+_ERROR_FIELDS = {"units": "units_text", "aliases": "aliases_text", "distributor_code": "distributor",
+                 "customer": "customer_code", "division": "division_code"}  # fmt: skip
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.message_dict.items():
+        name = _ERROR_FIELDS.get(key, key)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _form_page(request, form, *, title: Any, cancel_url: str):
+    return render(request, "channel/object_form.html", {"form": form, "title": title, "cancel_url": cancel_url},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+@login_required
+def product_edit(request, pk=None):
+    if not can_edit_master_data(request.user):
+        raise PermissionDenied
+    product = get_object_or_404(Product, pk=pk, archived_at__isnull=True) if pk else None
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            data = services.product_fields(code=d["code"].strip(), name=d["name"].strip(), spec=d["spec"].strip(),
+                                           base_unit=d["base_unit"].strip(), units_text=d["units_text"],
+                                           aliases_text=d["aliases_text"])  # fmt: skip
+            product = services.product_save(data=data, product=product)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Product saved."))
+            return HttpResponseRedirect(product.get_absolute_url())
+    title = str(product) if product else _("New product")
+    return _form_page(request, form, title=title, cancel_url=reverse("channel:product_list"))
+
+
+@login_required
+def pricefloor_new(request):
+    if not can_edit_master_data(request.user):
+        raise PermissionDenied
+    form = PriceFloorForm(request.POST or None, initial={"product": request.GET.get("product")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            floor, _changed = services.price_floor_save(**form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Floor price saved."))
+            return HttpResponseRedirect(reverse("channel:pricefloor_detail", args=[floor.pk]))
+    return _form_page(request, form, title=_("New floor price"), cancel_url=reverse("channel:pricefloor_list"))
+
+
+@login_required
+def discount_new(request):
+    if not can_approve_discounts(request.user):
+        raise PermissionDenied
+    customers = visibility.restrict(request.user, Customer)
+    form = DiscountForm(
+        request.POST or None, customers=customers, initial={"customer_code": request.GET.get("customer")}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        approver = getattr(request.user, "employee", None)
+        try:
+            if approver is None:
+                raise ValidationError(_("Only an employee can approve a discount."))
+            discount = services.discount_authorize(customer=d.pop("customer_code"), approver=approver, **d)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Discount approval recorded."))
+            return HttpResponseRedirect(reverse("channel:discount_detail", args=[discount.pk]))
+    return _form_page(request, form, title=_("New discount approval"), cancel_url=reverse("channel:discount_list"))
+
+
+@login_required
+def authorization_new(request):
+    if not can_edit_master_data(request.user):
+        raise PermissionDenied
+    distributors = selectors.distributors(viewer=request.user)
+    form = AuthorizationForm(request.POST or None, distributors=distributors)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        try:
+            record, _created = services.authorization_save(division=d.pop("division_code"), **d)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Authorisation saved."))
+            return HttpResponseRedirect(reverse("channel:authorization_detail", args=[record.pk]))
+    return _form_page(request, form, title=_("New authorisation"), cancel_url=reverse("channel:authorization_list"))
 
 
 # --- distributors -----------------------------------------------------------------------------------------

@@ -1,0 +1,109 @@
+"""Forms for the channel's master data: products, floor prices, discount approvals, distributor authorisations.
+
+Each form only reads and checks what a person typed; the services in ``services.py`` apply the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from liuke.core.forms import ServiceForm
+from liuke.customers.models import Customer
+from liuke.org.models import Division
+
+from .choices import ChannelLevel
+from .models import Product
+
+
+def _products():
+    return Product.objects.filter(archived_at__isnull=True).order_by("code")
+
+
+class _Dates(ServiceForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end < start:
+            self.add_error("valid_to", _("The end date is before the start date."))
+        return data
+
+
+class ProductForm(ServiceForm):
+    code = forms.CharField(label=_("code"), max_length=50)
+    name = forms.CharField(label=_("name"), max_length=200)
+    spec = forms.CharField(label=_("spec"), max_length=100, required=False,
+                           help_text=_("As printed on the pack, e.g. 0.3g*10片*3板/盒."))  # fmt: skip
+    base_unit = forms.CharField(label=_("base unit"), max_length=10, required=False,
+                                help_text=_("Empty: the pack spec's outer unit (盒 above)."))  # fmt: skip
+    units_text = forms.CharField(label=_("other units"), required=False,
+                                 help_text=_("How many base units each holds, e.g. 件=50;支=0.1."))  # fmt: skip
+    aliases_text = forms.CharField(label=_("other names"), required=False,
+                                   help_text=_("Names distributors use for it, separated by ;"))  # fmt: skip
+
+    def initial_from(self, instance: Product) -> dict[str, Any]:
+        return {"code": instance.code, "name": instance.name, "spec": instance.spec, "base_unit": instance.base_unit,
+                "units_text": instance.units_text(), "aliases_text": ";".join(instance.aliases or [])}  # fmt: skip
+
+
+class PriceFloorForm(_Dates):
+    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none())
+    channel_level = forms.ChoiceField(label=_("channel level"), choices=ChannelLevel.choices)
+    floor_price = forms.DecimalField(label=_("floor price"), max_digits=14, decimal_places=4,
+                                     help_text=_("Per base unit."))  # fmt: skip
+    valid_from = forms.DateField(label=_("valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label=_("valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _products()  # type: ignore[attr-defined]
+
+
+class DiscountForm(_Dates):
+    customer_code = forms.CharField(label=_("customer code"), max_length=20)
+    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none())
+    net_price = forms.DecimalField(label=_("net price"), max_digits=14, decimal_places=4,
+                                   help_text=_("Per base unit, after the discount."))  # fmt: skip
+    quantity_cap = forms.DecimalField(label=_("quantity cap"), max_digits=16, decimal_places=3, required=False,
+                                      min_value=0, help_text=_("In base units; empty: no cap."))  # fmt: skip
+    valid_from = forms.DateField(label=_("valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label=_("valid to"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customers = customers if customers is not None else Customer.objects.none()
+        self.fields["product"].queryset = _products()  # type: ignore[attr-defined]
+
+    def clean_customer_code(self) -> Customer:
+        code = self.cleaned_data["customer_code"].strip()
+        customer = self.customers.filter(code=code, archived_at__isnull=True).first()
+        if customer is None:
+            raise forms.ValidationError(_("No customer you can see has code %(code)s.") % {"code": code})
+        return customer
+
+
+class AuthorizationForm(_Dates):
+    distributor = forms.ModelChoiceField(label=_("distributor"), queryset=Customer.objects.none())
+    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none(), required=False,
+                                     empty_label=_("(every product)"))  # fmt: skip
+    division_code = forms.CharField(
+        label=_("division code"), max_length=6, help_text=_("Province, city or county code; covers all below it.")
+    )
+    valid_from = forms.DateField(label=_("valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label=_("valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, distributors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = distributors if distributors is not None else Customer.objects.none()
+        self.fields["distributor"].queryset = choices  # type: ignore[attr-defined]
+        self.fields["product"].queryset = _products()  # type: ignore[attr-defined]
+
+    def clean_division_code(self) -> Division:
+        code = self.cleaned_data["division_code"].strip()
+        division = Division.objects.filter(pk=code).first()
+        if division is None:
+            raise forms.ValidationError(_("No division with code %(code)s.") % {"code": code})
+        return division
