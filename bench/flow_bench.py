@@ -136,7 +136,7 @@ def raw_write_seconds(vendor: str, import_id: int) -> float:
     """Write the import's clean rows again, bare, into a copy of the flow table; only the write is timed."""
     from django.db import connection
 
-    from liuke.channel.flow import LINE_COLUMNS, SQLITE_IMPORT_CACHE_KB
+    from liuke.channel.flow_writer import LINE_COLUMNS, SQLITE_IMPORT_CACHE_KB
 
     cols = ", ".join(LINE_COLUMNS)
     with connection.cursor() as cur:

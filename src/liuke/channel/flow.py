@@ -23,8 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Sum
+from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,15 +32,16 @@ from liuke.core.changelog import change_context
 from liuke.core.choices import ChangeSource
 from liuke.core.imports import DryRunRollback, ImportResult
 from liuke.core.tabular import Column, UnusableFile, file_fingerprint, open_stream
-from liuke.core.text import name_key
 from liuke.customers.choices import CustomerKind
 from liuke.customers.models import Customer
 
 from .cells import RowProblem, cell_text, format_number, is_total_row, parse_number, parse_sale_date, raw_value
 from .choices import FlowFlag, ImportStatus, MatchMethod, ReviewStatus
+from .flow_context import BatchIndex, ProductIndex, find_product, unit_factor
+from .flow_writer import LineWriter
 from .matching import Match, TerminalMatcher, keys
-from .models import BuyerReview, DistributorProfile, FlowImport, FlowLine, FlowRejection, Product, Shipment
-from .packspec import decimal_text, spec_key, unit_factors
+from .models import BuyerReview, DistributorProfile, FlowImport, FlowLine, FlowRejection, Product
+from .packspec import decimal_text
 
 FLOW_COLUMNS = [
     Column("date", ("日期", "销售日期", "出库日期", "单据日期", "开票日期", "业务日期", "发货日期", "销售时间"),
@@ -63,15 +64,8 @@ FLOW_COLUMNS = [
 ]  # fmt: skip
 FIELDS = [c.name for c in FLOW_COLUMNS]
 
-LINE_COLUMNS = (
-    "flow_import_id", "distributor_id", "row_no", "date", "product_id", "batch", "quantity", "raw_quantity", "unit",
-    "unit_price", "amount", "is_return", "buyer_name", "buyer_address", "buyer_key", "division_id", "terminal_id",
-    "match_method", "match_confidence", "doc_no", "dedup_key", "flags",
-)  # fmt: skip
-
 BATCH_SIZE = 10_000  # lines handed to the database at a time
 REJECTION_BATCH = 5_000  # rejected rows stored at a time
-SQLITE_IMPORT_CACHE_KB = -65_536  # SQLite page cache while lines are inserted: 64 MB (negative = KiB)
 PROGRESS_EVERY = 20_000
 MAX_ERRORS_IN_RESULT = 10_000
 CACHE_LIMIT = 200_000  # distinct values (or cell combinations) remembered per file; past it, each is worked out anew
@@ -135,170 +129,8 @@ class FlowImportResult(ImportResult):
         return data
 
 
-# --- context: products, batches, what is already stored ---------------------------------------------------
-
-
-@dataclass
-class ProductIndex:
-    by_code: dict[str, int]
-    by_name: dict[str, list[int]]
-    spec_keys: dict[int, str]
-    factors: dict[int, dict[str, Decimal]]
-    base: dict[int, str]
-    specs: dict[int, str]
-    names: dict[int, str]
-
-    @classmethod
-    def load(cls) -> ProductIndex:
-        index = cls({}, {}, {}, {}, {}, {}, {})
-        for p in Product.objects.filter(archived_at__isnull=True).only(
-            "pk", "code", "name", "spec", "base_unit", "units", "aliases"
-        ):
-            index.by_code[p.code.strip().lower()] = p.pk
-            for n in {p.name, *(p.aliases or [])}:
-                index.by_name.setdefault(name_key(n), []).append(p.pk)
-            index.spec_keys[p.pk] = spec_key(p.spec)
-            index.factors[p.pk] = unit_factors(base_unit=p.base_unit, units=p.units, spec=p.spec)
-            index.base[p.pk] = p.base_unit
-            index.specs[p.pk] = p.spec
-            index.names[p.pk] = p.name
-        return index
-
-    def find(self, code: str, name: str, spec: str) -> int:
-        if code and (pk := self.by_code.get(code.lower())) is not None:
-            return pk
-        candidates = self.by_name.get(name_key(name), [])
-        if not candidates and code:
-            raise RowProblem("product_code", _("No product with code %(code)r.") % {"code": code})
-        if not candidates:
-            raise RowProblem("product", _("Unknown product %(name)r.") % {"name": name})
-        if len(candidates) == 1 and (not spec or self._spec_fits(candidates[0], spec)):
-            return candidates[0]
-        fitting = [pk for pk in candidates if spec and self._spec_fits(pk, spec)]
-        if len(fitting) == 1:
-            return fitting[0]
-        known = "、".join(self.specs[pk] or "-" for pk in candidates)
-        if not spec:
-            raise RowProblem("spec", _("%(name)s comes in several specs (%(known)s): the spec is needed.") % {
-                "name": name, "known": known})  # fmt: skip
-        raise RowProblem("spec", _("No %(name)s in spec %(spec)r (known: %(known)s).") % {
-            "name": name, "spec": spec, "known": known})  # fmt: skip
-
-    def _spec_fits(self, pk: int, spec: str) -> bool:
-        return not self.spec_keys[pk] or spec_key(spec) == self.spec_keys[pk]
-
-
-@dataclass
-class BatchIndex:
-    life: dict[tuple[int, str], tuple[dt.date | None, dt.date | None, dt.date | None]]  # made, expires, first ship
-    to_distributor: dict[tuple[int, str], dt.date]  # first shipment of the batch to this distributor
-
-    @classmethod
-    def load(cls, distributor_id: int) -> BatchIndex:
-        life = {
-            (row["product_id"], row["batch"]): (row["made"], row["expires"], row["first"])
-            for row in Shipment.objects.filter(archived_at__isnull=True)
-            .values("product_id", "batch")
-            .annotate(made=Min("made_on"), expires=Max("expires_on"), first=Min("date"))
-        }
-        mine = {
-            (row["product_id"], row["batch"]): row["first"]
-            for row in Shipment.objects.filter(archived_at__isnull=True, distributor_id=distributor_id)
-            .values("product_id", "batch")
-            .annotate(first=Min("date"))
-        }
-        return cls(life, mine)
-
-    def flags(self, product_id: int, batch: str, date: dt.date) -> int:
-        info = self.life.get((product_id, batch))
-        if info is None:
-            return FlowFlag.UNKNOWN_BATCH
-        made, expires, _first = info
-        flags = 0
-        if (made and date < made) or (expires and date > expires):
-            flags |= FlowFlag.BATCH_LIFE
-        first_here = self.to_distributor.get((product_id, batch))
-        if first_here is None or date < first_here:
-            flags |= FlowFlag.BEFORE_SELL_IN
-        return flags
-
-
 def dedup_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
-
-
-# --- writing lines ---------------------------------------------------------------------------------------
-
-
-class LineWriter:
-    """Bulk writer of flow lines inside the import's transaction: COPY on PostgreSQL, executemany on SQLite.
-
-    On PostgreSQL the server stores and indexes the COPY stream while the import reads on; no other
-    statement may use the connection while the COPY is open, so call :meth:`pause` before one.
-    """
-
-    def __init__(self) -> None:
-        self.vendor = connection.vendor
-        self.table = FlowLine._meta.db_table
-        self.buffer: list[tuple] = []
-        self._copy_cm: Any = None
-        self._copy: Any = None
-        self._cursor: Any = None
-        self._sqlite_cache: int | None = None
-
-    def flush(self) -> None:
-        if not self.buffer:
-            return
-        if self.vendor == "postgresql":
-            if self._copy is None:
-                self._cursor = connection.cursor()
-                self._copy_cm = self._cursor.cursor.copy(f"COPY {self.table} ({', '.join(LINE_COLUMNS)}) FROM STDIN")
-                self._copy = self._copy_cm.__enter__()
-            write_row = self._copy.write_row
-            for row in self.buffer:
-                write_row(row)
-        else:
-            if self._cursor is None:
-                connection.ensure_connection()
-                self._cursor = connection.connection.cursor()
-                # A bigger page cache for the length of the import keeps the five indexes' hot pages in
-                # memory (the 2 MB default makes a million-row insert a quarter slower).
-                self._sqlite_cache = self._cursor.execute("PRAGMA cache_size").fetchone()[0]
-                self._cursor.execute(f"PRAGMA cache_size = {SQLITE_IMPORT_CACHE_KB}")
-            placeholders = ",".join("?" * len(LINE_COLUMNS))
-            self._cursor.executemany(
-                f"INSERT INTO {self.table} ({', '.join(LINE_COLUMNS)}) VALUES ({placeholders})", self.buffer
-            )
-        self.buffer.clear()
-
-    def pause(self) -> None:
-        """End the open COPY, so the connection is free for other statements (the next flush opens another)."""
-        if self._copy_cm is not None:
-            self._copy_cm.__exit__(None, None, None)
-            self._copy_cm = self._copy = None
-
-    def close(self) -> None:
-        self.flush()
-        self.pause()
-        self._release()
-
-    def abort(self) -> None:
-        if self._copy_cm is not None:
-            try:
-                self._copy_cm.__exit__(RuntimeError, RuntimeError("import aborted"), None)
-            except Exception:
-                pass
-            self._copy_cm = self._copy = None
-        self._release()
-
-    def _release(self) -> None:
-        if self._cursor is None:
-            return
-        if self._sqlite_cache is not None:
-            self._cursor.execute(f"PRAGMA cache_size = {int(self._sqlite_cache)}")
-            self._sqlite_cache = None
-        self._cursor.close()
-        self._cursor = None
 
 
 # --- the import ------------------------------------------------------------------------------------------
@@ -559,7 +391,7 @@ def _run(
             pkey = (code, name, spec)
             product_id = product_cache.get(pkey)
             if product_id is None:
-                product_id = product_cache[pkey] = _find_product(products, code, name, spec)
+                product_id = product_cache[pkey] = find_product(products, code, name, spec)
             if isinstance(product_id, RowProblem):
                 raise product_id
             parsed_qty = number(raw_qty, "quantity")
@@ -572,7 +404,7 @@ def _run(
             fkey = (product_id, unit, spec)
             factor = factor_cache.get(fkey)
             if factor is None:
-                factor = factor_cache[fkey] = _factor(products, product_id, unit, spec)
+                factor = factor_cache[fkey] = unit_factor(products, product_id, unit, spec)
             if isinstance(factor, RowProblem):
                 raise factor
             is_return = qty < 0 or ("退" in text(raw_type))
@@ -772,35 +604,6 @@ def _run(
     result.import_id = record.pk
     if reviews or replaced is not None:
         review_counts_refresh(distributor_id=distributor.pk)
-
-
-def _find_product(products: ProductIndex, code: str, name: str, spec: str) -> int | RowProblem:
-    if not name and not code:
-        return RowProblem("product", _("The product is empty."))
-    try:
-        return products.find(code, name, spec)
-    except RowProblem as problem:
-        return problem
-
-
-def _factor(products: ProductIndex, product_id: int, unit: str, spec: str) -> float | RowProblem:
-    factors = products.factors[product_id]
-    base = products.base[product_id]
-    if not unit or unit == base:
-        return 1.0
-    if unit in factors:
-        return float(factors[unit])
-    if spec:
-        # The file's own pack spec can say what an inner unit is ("0.3g*10片*3板/盒": 片 = 1/30 盒).
-        from_row = unit_factors(base_unit=base, units=None, spec=spec)
-        if unit in from_row:
-            return float(from_row[unit])
-    known = "、".join(f"{u}={f}" for u, f in factors.items())
-    return RowProblem(
-        "unit",
-        _("Unit %(unit)r is not known for %(product)s (known: %(known)s).")
-        % {"unit": unit, "product": products.names[product_id], "known": known},
-    )
 
 
 def _queue_reviews(distributor: Customer, record: FlowImport, reviews: dict[str, list[Any]]) -> None:
