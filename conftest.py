@@ -11,3 +11,9 @@ pytest_plugins = [
 def _fast_password_hashing(settings):
     # Argon2 is the production hasher (settings.py); tests hash thousands of passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    # Uploaded flow files and card attachments go to a per-test folder, not the checkout's data/media.
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))

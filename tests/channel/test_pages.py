@@ -124,10 +124,9 @@ def test_upload_asks_for_a_mapping_when_headers_are_unknown(channel, login, tmp_
 
 
 @pytest.fixture
-def with_workers(settings, monkeypatch, tmp_path):
+def with_workers(settings, monkeypatch):
     """Background jobs go to Celery workers: the upload only queues its job (kept here for the test to run)."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     queued = []
     monkeypatch.setattr(tasks.import_flow_task, "delay", lambda **job: queued.append(job))
     return queued
