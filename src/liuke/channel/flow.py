@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from liuke.core.changelog import change_context
 from liuke.core.choices import ChangeSource
 from liuke.core.imports import DryRunRollback, ImportResult
-from liuke.core.tabular import Column, UnusableFile, file_fingerprint, open_stream
+from liuke.core.tabular import Column, StreamTable, UnusableFile, file_fingerprint, open_stream
 from liuke.customers.choices import CustomerKind
 from liuke.customers.models import Customer
 
@@ -158,23 +158,37 @@ def distributor_by_code(code: str | None) -> Customer:
     return distributor
 
 
-def flow_file_check(
-    *, path: str, distributor_code: str | None, period: str | None, mapping: dict[str, str] | None
-) -> None:
-    """What :func:`flow_import_run` refuses up front, without importing: raises :class:`UnusableFile`
-    (:class:`MissingColumns` with the headers found) for an unknown distributor, a bad period, an unreadable
-    file or required columns it cannot find. Reads the file's encoding and header rows only."""
+def _flow_source(path: str, distributor_code: str | None, period: str | None) -> tuple[Customer, dt.date, Path]:
+    """The distributor, the month and the file an import names; UnusableFile when one of them is wrong."""
     distributor = distributor_by_code(distributor_code)
-    parse_period(period)
+    month = parse_period(period)
     source = Path(path)
     if not source.exists():
         raise UnusableFile(_("No such file: %(path)s") % {"path": path})
-    encoding = None
-    if source.suffix.lower() in {".csv", ".txt", ".tsv"}:
-        encoding = file_fingerprint(source, text=True)[1]
+    return distributor, month, source
+
+
+def _open_table(
+    source: Path, distributor: Customer, encoding: str | None, mapping: dict[str, str] | None
+) -> tuple[StreamTable, DistributorProfile | None, dict[str, str]]:
+    """The file opened for streaming, its headers mapped by hand first, then as remembered for the distributor."""
     profile = DistributorProfile.objects.filter(distributor=distributor).first()
     remembered = dict(profile.header_map) if profile else {}
     table = open_stream(source, FLOW_COLUMNS, encoding=encoding, mapping={**remembered, **(mapping or {})})
+    return table, profile, remembered
+
+
+def flow_file_check(
+    *, path: str, distributor_code: str | None, period: str | None, mapping: dict[str, str] | None
+) -> None:
+    """What :func:`flow_import_run` refuses up front, without importing anything.
+
+    Raises :class:`UnusableFile` (:class:`MissingColumns` with the headers found) for an unknown
+    distributor, a bad period, an unreadable file or required columns it cannot find. Reads the file's
+    encoding and header rows only.
+    """
+    distributor, _month, source = _flow_source(path, distributor_code, period)
+    table, _profile, _remembered = _open_table(source, distributor, None, mapping)
     table.rows.close()
 
 
@@ -196,11 +210,7 @@ def flow_import_run(
     file or missing required columns. ``mapping`` (header text → field, "" to ignore) is remembered for the
     distributor once the file imports.
     """
-    distributor = distributor_by_code(distributor_code)
-    month = parse_period(period)
-    source = Path(path)
-    if not source.exists():
-        raise UnusableFile(_("No such file: %(path)s") % {"path": path})
+    distributor, month, source = _flow_source(path, distributor_code, period)
     is_text = source.suffix.lower() in {".csv", ".txt", ".tsv"}
     sha, encoding = file_fingerprint(source, text=is_text)
     result = FlowImportResult(
@@ -226,9 +236,7 @@ def flow_import_run(
             % {"when": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"), "id": earlier.pk}
         )
         return result
-    profile = DistributorProfile.objects.filter(distributor=distributor).first()
-    remembered = dict(profile.header_map) if profile else {}
-    table = open_stream(source, FLOW_COLUMNS, encoding=encoding, mapping={**remembered, **(mapping or {})})
+    table, profile, remembered = _open_table(source, distributor, encoding, mapping)
     if table.unknown:
         result.warnings.append(_("Columns not used: %(cols)s") % {"cols": ", ".join(table.unknown)})
     try:
