@@ -22,15 +22,6 @@ def _products():
     return Product.objects.filter(archived_at__isnull=True).order_by("code")
 
 
-class _Dates(ServiceForm):
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("valid_from"), data.get("valid_to")
-        if start and end and end < start:
-            self.add_error("valid_to", _("The end date is before the start date."))
-        return data
-
-
 class ProductForm(ServiceForm):
     code = forms.CharField(label=_("code"), max_length=50)
     name = forms.CharField(label=_("name"), max_length=200)
@@ -48,7 +39,7 @@ class ProductForm(ServiceForm):
                 "units_text": instance.units_text(), "aliases_text": ";".join(instance.aliases or [])}  # fmt: skip
 
 
-class PriceFloorForm(_Dates):
+class PriceFloorForm(ServiceForm):
     product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none())
     channel_level = forms.ChoiceField(label=_("channel level"), choices=ChannelLevel.choices)
     floor_price = forms.DecimalField(label=_("floor price"), max_digits=14, decimal_places=4,
@@ -61,7 +52,7 @@ class PriceFloorForm(_Dates):
         self.fields["product"].queryset = _products()  # type: ignore[attr-defined]
 
 
-class DiscountForm(_Dates):
+class DiscountForm(ServiceForm):
     customer_code = forms.CharField(label=_("customer code"), max_length=20)
     product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none())
     net_price = forms.DecimalField(label=_("net price"), max_digits=14, decimal_places=4,
@@ -85,7 +76,7 @@ class DiscountForm(_Dates):
         return customer
 
 
-class AuthorizationForm(_Dates):
+class AuthorizationForm(ServiceForm):
     distributor = forms.ModelChoiceField(label=_("distributor"), queryset=Customer.objects.none())
     product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.none(), required=False,
                                      empty_label=_("(every product)"))  # fmt: skip

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liuke.core import visibility
+from liuke.core.forms import apply_service_errors
 from liuke.core.generic import ObjectDetailView, ObjectListView
 from liuke.core.tabular import MissingColumns, UnusableFile
 from liuke.customers.choices import CustomerKind
@@ -216,12 +217,7 @@ _ERROR_FIELDS = {"units": "units_text", "aliases": "aliases_text", "distributor_
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for key, errors in exc.message_dict.items():
-        name = _ERROR_FIELDS.get(key, key)
-        form.add_error(name if name in form.fields else None, errors)
+    apply_service_errors(form, exc, lambda key: _ERROR_FIELDS.get(key, key))
 
 
 def _form_page(request, form, *, title: Any, cancel_url: str):

@@ -1,6 +1,9 @@
 """Shared form plumbing: Bootstrap classes and the viewer passed in for scoped choices."""
 
+from collections.abc import Callable
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class StyledFormMixin:
@@ -28,3 +31,17 @@ class ServiceForm(StyledFormMixin, forms.Form):
 
     def initial_from(self, instance) -> dict:
         return {name: getattr(instance, name, None) for name in self.base_fields}
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError, field_for: Callable[[str], str] = str) -> None:
+    """Show a service's ValidationError on the form that fed it.
+
+    Each message goes on the field its key names (``field_for`` maps a service key to a form field name);
+    the rest, and errors without keys, go on the form as a whole.
+    """
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.message_dict.items():
+        name = field_for(key)
+        form.add_error(name if name in form.fields else None, errors)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liuke.core import visibility
+from liuke.core.forms import apply_service_errors
 from liuke.core.generic import ObjectDetailView, ObjectListView
 from liuke.org.choices import Role
 from liuke.org.models import Division, Employee, Territory
@@ -119,12 +120,8 @@ def _editable_customer(request, pk) -> Customer:
 
 
 def _apply_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            name = f"f_{key[6:]}" if key.startswith("field_") else key
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    # Archive fields are keyed field_<key> by the services and f_<key> on the form.
+    apply_service_errors(form, exc, lambda key: f"f_{key[6:]}" if key.startswith("field_") else key)
 
 
 @login_required
