@@ -319,6 +319,7 @@ def customer_timeline(
     customers merged into it, newest first."""
     from django.contrib.contenttypes.models import ContentType
 
+    from liuke.core.history import actor_label
     from liuke.core.selectors import attach_display_changes
 
     from .extensions import timeline_items
@@ -339,7 +340,7 @@ def customer_timeline(
     entries = entries[:limit]
     attach_display_changes(Customer, [e for e in entries if e.content_type_id == ct[Customer].pk])
     attach_display_changes(Contact, [e for e in entries if e.content_type_id == ct[Contact].pk])
-    items = [TimelineItem(e.time, "change", e.object_repr, e.actor_name if e.actor_id else "", e) for e in entries]
+    items = [TimelineItem(e.time, "change", e.object_repr, actor_label(e) if e.actor_id else "", e) for e in entries]
     for ev in CustomerEvent.objects.filter(customer_id__in=ids).select_related("actor")[:limit]:
         items.append(TimelineItem(ev.time, "event", ev.message, ev.actor.get_username() if ev.actor else ""))
     if viewer is not None:

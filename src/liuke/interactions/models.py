@@ -67,6 +67,13 @@ class RecordCard(BusinessModel):
 
     # Derived from the card's content (recomputable) or technical: no history of their own.
     changelog_exclude = ("quality_items", "client_key")
+    # History names the people and items these lists point to (core.history), not their ids.
+    changelog_id_lists = {
+        "colleague_ids": "org.Employee",
+        "contact_ids": "customers.Contact",
+        "resolved_problem_ids": "interactions.Problem",
+        "done_follow_up_ids": "interactions.FollowUp",
+    }
 
     class Meta:
         ordering = ("-occurred_at", "-id")
@@ -101,15 +108,7 @@ class RecordCard(BusinessModel):
         return [(label, _list_text(key, old), _list_text(key, new))]
 
 
-_LIST_FIELDS = {
-    "colleague_ids",
-    "contact_ids",
-    "problems_raised",
-    "resolved_problem_ids",
-    "done_follow_up_ids",
-    "next_steps",
-    "intel",
-}
+_LIST_FIELDS = {"problems_raised", "next_steps", "intel"}
 
 
 def _list_text(key: str, value) -> str | None:
@@ -123,8 +122,6 @@ def _list_text(key: str, value) -> str | None:
             parts.append(
                 " ".join(str(item.get(k) or "") for k in ("competitor", "product", "price", "activity")).strip()
             )
-        elif key.endswith("_ids"):
-            parts.append(f"#{item}")
         else:
             parts.append(str(item))
     return "；".join(parts)
