@@ -1,10 +1,12 @@
 """The change log: one chained entry per write, refused edits, and every kind of tampering caught."""
 
 import json
+import re
 
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.utils import translation
 
 from liuke.core import changelog
 from liuke.core.changelog import change_context, verify_chain
@@ -225,3 +227,61 @@ def test_department_cannot_move_under_its_own_subtree(world):
     with pytest.raises(ValidationError):
         services.department_move(department=world.region, parent=world.sh_team)
     assert Department.objects.get(pk=world.region.pk).parent_id == world.company.pk
+
+
+def _verify_log_human_output(capsys) -> str:
+    with pytest.raises(SystemExit) as exc:
+        call_command("verify_log")
+    assert exc.value.code == 1
+    captured = capsys.readouterr()
+    return captured.out + captured.err
+
+
+def test_verify_log_reports_a_broken_chain_wholly_in_chinese(attacker, capsys):
+    pk, seq = _seq_of(3)
+    ChangeLogEntry.objects.filter(pk=pk).update(object_repr="forged")
+    with translation.override("zh-hans"):
+        text = _verify_log_human_output(capsys)
+    assert f"变更日志在第 #{seq} 条记录处断链" in text
+    assert "内容与其哈希值不符" in text
+    assert not re.search(r"[A-Za-z]{2,}", text), text
+
+
+def test_verify_log_reports_a_gap_wholly_in_chinese_and_in_english(attacker, capsys):
+    pk, seq = _seq_of(7)
+    ChangeLogEntry.objects.filter(pk=pk).delete()
+    with translation.override("zh-hans"):
+        text = _verify_log_human_output(capsys)
+    assert f"序号不连续：应为 #{seq}，实为 #{seq + 1}" in text
+    assert not re.search(r"[A-Za-z]{2,}", text), text
+    with translation.override("en"):
+        text = _verify_log_human_output(capsys)
+    assert f"sequence gap: expected #{seq}, found #{seq + 1}" in text
+    assert not re.search(r"[\u4e00-\u9fff]", text), text
+
+
+def test_verify_log_reports_a_cut_tail_in_chinese(attacker, capsys):
+    last = ChangeLogEntry.objects.order_by("-seq").values_list("pk", flat=True)[:2]
+    ChangeLogEntry.objects.filter(pk__in=list(last)).delete()
+    with translation.override("zh-hans"):
+        text = _verify_log_human_output(capsys)
+    assert "末尾的记录已被删除" in text
+    assert not re.search(r"[A-Za-z]{2,}", text), text
+
+
+def test_verify_log_json_keeps_english_keys_and_reason_in_chinese_mode(attacker, capsys):
+    pk, _seq = _seq_of(3)
+    ChangeLogEntry.objects.filter(pk=pk).update(object_repr="forged")
+    with translation.override("zh-hans"), pytest.raises(SystemExit):
+        call_command("verify_log", "--format", "json")
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"ok", "checked", "broken_seq", "broken_id", "reason"}
+    assert report["reason"] == "content does not match its hash"
+
+
+def test_verify_log_says_the_log_is_intact_in_chinese(world, capsys):
+    with translation.override("zh-hans"):
+        call_command("verify_log")
+    text = capsys.readouterr().out
+    assert "变更日志完好" in text
+    assert not re.search(r"[A-Za-z]{2,}", text), text

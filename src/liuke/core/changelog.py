@@ -23,6 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from .choices import ChangeAction, ChangeSource
 from .models import BusinessModel, ChainHead, ChangeLogEntry
@@ -397,13 +398,43 @@ def entries_for(instance: models.Model, *, limit: int = 200):
     )
 
 
+# Why an entry does not fit, in English (the JSON report's stable ``reason``); ``VerifyResult.message``
+# says the same in the active language.
+_REASONS = {
+    "sequence_gap": gettext_noop("sequence gap: expected #%(expected)s, found #%(found)s"),
+    "broken_link": gettext_noop("does not link to the previous entry"),
+    "hash_mismatch": gettext_noop("content does not match its hash"),
+    "truncated_tail": gettext_noop(
+        "the chain ends at #%(checked)s but its head records #%(head)s: entries were removed from the tail"
+    ),
+}
+
+
 @dataclass
 class VerifyResult:
     ok: bool
     checked: int
     broken_seq: int | None = None
     broken_id: int | None = None
-    reason: str = ""
+    reason_code: str = ""
+    reason_params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return _REASONS[self.reason_code] % self.reason_params if self.reason_code else ""
+
+    def message(self) -> str:
+        """The outcome for a person, wholly in the active language."""
+        if self.ok:
+            return gettext("Change log intact: %(n)d entries verified.") % {"n": self.checked}
+        reason = gettext(_REASONS[self.reason_code]) % self.reason_params
+        if self.broken_seq is None:
+            return gettext("Change log BROKEN: %(reason)s.") % {"reason": reason}
+        return gettext("Change log BROKEN at entry #%(seq)s: %(reason)s (%(n)d entries before it are intact).") % {
+            "seq": self.broken_seq,
+            "reason": reason,
+            "n": self.checked,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -422,26 +453,21 @@ def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
     qs = ChangeLogEntry.objects.order_by("seq")
     for entry in qs.iterator(chunk_size=chunk_size):
         if entry.seq != expected_seq:
-            return VerifyResult(
-                False, checked, entry.seq, entry.pk, f"sequence gap: expected #{expected_seq}, found #{entry.seq}"
-            )
+            gap = {"expected": expected_seq, "found": entry.seq}
+            return VerifyResult(False, checked, entry.seq, entry.pk, "sequence_gap", gap)
         if entry.prev_hash != prev:
-            return VerifyResult(False, checked, entry.seq, entry.pk, "does not link to the previous entry")
+            return VerifyResult(False, checked, entry.seq, entry.pk, "broken_link")
         if entry_hash(entry, labels.get(entry.content_type_id, "?")) != entry.hash:
-            return VerifyResult(False, checked, entry.seq, entry.pk, "content does not match its hash")
+            return VerifyResult(False, checked, entry.seq, entry.pk, "hash_mismatch")
         prev = entry.hash
         expected_seq += 1
         checked += 1
     head = ChainHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     if head_seq != checked or head_hash != prev:
-        return VerifyResult(
-            False,
-            checked,
-            checked + 1 if head_seq > checked else None,
-            None,
-            f"the chain ends at #{checked} but its head records #{head_seq}: entries were removed from the tail",
-        )
+        first_missing = checked + 1 if head_seq > checked else None
+        tail = {"checked": checked, "head": head_seq}
+        return VerifyResult(False, checked, first_missing, None, "truncated_tail", tail)
     return VerifyResult(True, checked)
 
 

@@ -1,7 +1,6 @@
 import json
 
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
 
 from liuke.core import changelog
 
@@ -15,15 +14,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = changelog.verify_chain()
         if options["format"] == "json":
+            # Stable English keys and reason for scripts, whatever the language.
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
         elif result.ok:
-            self.stdout.write(
-                self.style.SUCCESS(_("Change log intact: %(n)d entries verified.") % {"n": result.checked})
-            )
+            self.stdout.write(self.style.SUCCESS(result.message()))
         else:
-            self.stderr.write(
-                _("Change log BROKEN at entry #%(seq)s: %(reason)s (%(n)d entries before it are intact).")
-                % {"seq": result.broken_seq, "reason": result.reason, "n": result.checked}
-            )
+            self.stderr.write(result.message())  # in the active language (settings.LANGUAGE_CODE: Chinese)
         if not result.ok:
             raise SystemExit(1)
