@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liuke.core.forms import ServiceForm
+from liuke.core.forms import DateInput, ServiceForm
 from liuke.customers.models import Customer
 from liuke.org.models import Division
 
@@ -44,8 +44,8 @@ class PriceFloorForm(ServiceForm):
     channel_level = forms.ChoiceField(label=_("channel level"), choices=ChannelLevel.choices)
     floor_price = forms.DecimalField(label=_("floor price"), max_digits=14, decimal_places=4,
                                      help_text=_("Per base unit."))  # fmt: skip
-    valid_from = forms.DateField(label=_("valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=_("valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=_("valid from"), required=False, widget=DateInput())
+    valid_to = forms.DateField(label=_("valid to"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,8 +59,8 @@ class DiscountForm(ServiceForm):
                                    help_text=_("Per base unit, after the discount."))  # fmt: skip
     quantity_cap = forms.DecimalField(label=_("quantity cap"), max_digits=16, decimal_places=3, required=False,
                                       min_value=0, help_text=_("In base units; empty: no cap."))  # fmt: skip
-    valid_from = forms.DateField(label=_("valid from"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=_("valid to"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=_("valid from"), widget=DateInput())
+    valid_to = forms.DateField(label=_("valid to"), widget=DateInput())
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, customers=None, **kwargs):
@@ -83,8 +83,8 @@ class AuthorizationForm(ServiceForm):
     division_code = forms.CharField(
         label=_("division code"), max_length=6, help_text=_("Province, city or county code; covers all below it.")
     )
-    valid_from = forms.DateField(label=_("valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=_("valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=_("valid from"), required=False, widget=DateInput())
+    valid_to = forms.DateField(label=_("valid to"), required=False, widget=DateInput())
 
     def __init__(self, *args, distributors=None, **kwargs):
         super().__init__(*args, **kwargs)

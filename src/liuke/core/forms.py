@@ -5,12 +5,28 @@ from collections.abc import Callable
 from django import forms
 from django.core.exceptions import ValidationError
 
+ISO_DATE = "%Y-%m-%d"
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker. Its value is always ISO ``YYYY-MM-DD``: the only format ``<input type=date>``
+    accepts (the Chinese locale's own date format, 2022/11/23, showed an empty box that saved as no date)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or ISO_DATE)
+
 
 class StyledFormMixin:
     def _style(self) -> None:
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple
+                # Bootstrap's form-check markup: a form-control class hid the tick of a checked box.
+                widget.template_name = "core/widgets/choice_list.html"
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 widget.attrs.setdefault("class", "form-select")

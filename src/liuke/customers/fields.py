@@ -9,9 +9,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from liuke.core.history import list_text
 from liuke.core.tabular import parse_date
 
-from .choices import FieldType
+from .choices import CustomerKind, FieldType
 from .models import FieldDefinition
 
 _TRUE = {"1", "true", "yes", "y", "是", "有", "√", "✓", "对"}
@@ -135,3 +136,9 @@ def display_value(defn: FieldDefinition, value: Any) -> str:
     if defn.type == FieldType.NUMBER and defn.unit:
         return f"{value} {defn.unit}"
     return str(value)
+
+
+def kind_labels(kinds: list[str] | None) -> str:
+    """Customer kinds as their labels, listed the language's way (医院、药店), e.g. a field's required_for."""
+    labels = dict(CustomerKind.choices)
+    return list_text(labels.get(kind, kind) for kind in kinds or []) or ""

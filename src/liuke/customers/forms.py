@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liuke.core.forms import ServiceForm
+from liuke.core.forms import DateInput, ServiceForm
 
 from .choices import CustomerGrade, CustomerKind, CustomerStatus, Familiarity, FieldType, PurchaseRole, TeamRole
 from .models import FieldDefinition, FieldGroup
@@ -21,7 +21,7 @@ def archive_form_field(defn: FieldDefinition) -> forms.Field:
         attrs = {"inputmode": "decimal", "step": "any"}
         return forms.CharField(widget=forms.NumberInput(attrs=attrs), **common)
     if defn.type == FieldType.DATE:
-        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.CharField(widget=DateInput(), **common)
     if defn.type == FieldType.CHOICE:
         return forms.ChoiceField(choices=[("", "—"), *choices], **common)
     if defn.type == FieldType.MULTICHOICE:
@@ -102,7 +102,7 @@ class ContactForm(ServiceForm):
     mobile = forms.CharField(label=_("mobile"), max_length=30, required=False)
     phone = forms.CharField(label=_("office phone"), max_length=30, required=False)
     wechat = forms.CharField(label=_("WeChat"), max_length=60, required=False)
-    birthday = forms.DateField(label=_("birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    birthday = forms.DateField(label=_("birthday"), required=False, widget=DateInput())
     preferences = forms.CharField(label=_("preferences"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_key = forms.BooleanField(label=_("key contact"), required=False)
@@ -127,7 +127,7 @@ class KnowerForm(ServiceForm):
 class TeamAssignForm(ServiceForm):
     employee: forms.ModelChoiceField = forms.ModelChoiceField(label=_("employee"), queryset=None)
     role = forms.ChoiceField(label=_("role"), choices=TeamRole.choices)
-    since = forms.DateField(label=_("since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("since"), required=False, widget=DateInput())
 
     def __init__(self, *args, employees=None, **kwargs):
         super().__init__(*args, **kwargs)

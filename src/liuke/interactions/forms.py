@@ -11,6 +11,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liuke.core.forms import DateInput
+
 from .choices import AMENDABLE_FIELDS, CardKind, FollowUpStatus, ProblemStatus
 
 
@@ -157,7 +159,7 @@ class FollowUpCloseForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     description = forms.CharField(label=_("Next step"), max_length=500)
-    due = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    due = forms.DateField(label=_("Due"), widget=DateInput())
 
 
 def parse_week(value: str | None) -> dt.date:

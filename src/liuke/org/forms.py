@@ -1,38 +1,59 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liuke.core.forms import ServiceForm
+from liuke.core.forms import DateInput, ServiceForm
 
 from .choices import EmployeeStatus, Role
+from .labels import department_labels
 from .models import Department, Division, Employee, Territory
+
+
+def _active_departments():
+    return Department.objects.filter(archived_at__isnull=True).order_by("path")
+
+
+class DepartmentChoiceField(forms.ModelChoiceField):
+    """Active departments in tree order, each by its full path (华东大区 / 上海区 / 一组), not a row of 一组."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=_active_departments(), **kwargs)
+        self._labels: dict[int, str] | None = None
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy._labels = None  # each form computes its own labels
+        return copy
+
+    def label_from_instance(self, obj):
+        if self._labels is None:
+            self._labels = department_labels(self.queryset)
+        return self._labels.get(obj.pk, obj.name)
 
 
 class DepartmentForm(ServiceForm):
     name = forms.CharField(label=_("name"), max_length=100)
     code = forms.CharField(label=_("code"), max_length=50)
-    parent = forms.ModelChoiceField(label=_("parent"), queryset=Department.objects.none(), required=False)
+    parent = DepartmentChoiceField(label=_("parent"), required=False)
     manager = forms.ModelChoiceField(label=_("manager"), queryset=Employee.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Department.objects.filter(archived_at__isnull=True).order_by("path")
         self.fields["manager"].queryset = Employee.objects.exclude(status=EmployeeStatus.LEFT).order_by("name")
 
 
 class EmployeeForm(ServiceForm):
     employee_no = forms.CharField(label=_("employee number"), max_length=50)
     name = forms.CharField(label=_("name"), max_length=100)
-    department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none())
+    department = DepartmentChoiceField(label=_("department"))
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
     status = forms.ChoiceField(label=_("status"), choices=EmployeeStatus.choices, initial=EmployeeStatus.ACTIVE)
     email = forms.EmailField(label=_("email"), required=False)
     phone = forms.CharField(label=_("phone"), max_length=30, required=False)
-    hire_date = forms.DateField(label=_("hire date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    leave_date = forms.DateField(label=_("leave date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    hire_date = forms.DateField(label=_("hire date"), required=False, widget=DateInput())
+    leave_date = forms.DateField(label=_("leave date"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(archived_at__isnull=True).order_by("path")
         if self.instance is not None:
             self.fields["employee_no"].disabled = True  # the number identifies the person across systems
 
@@ -51,7 +72,7 @@ class TerritoryForm(ServiceForm):
     name = forms.CharField(label=_("name"), max_length=100)
     code = forms.CharField(label=_("code"), max_length=50)
     parent = forms.ModelChoiceField(label=_("parent"), queryset=Territory.objects.none(), required=False)
-    department = forms.ModelChoiceField(label=_("department"), queryset=Department.objects.none(), required=False)
+    department = DepartmentChoiceField(label=_("department"), required=False)
     division_codes = forms.CharField(
         label=_("divisions"),
         required=False,
@@ -62,7 +83,6 @@ class TerritoryForm(ServiceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Territory.objects.filter(archived_at__isnull=True)
-        self.fields["department"].queryset = Department.objects.filter(archived_at__isnull=True).order_by("path")
 
     def initial_from(self, instance):
         initial = super().initial_from(instance)
