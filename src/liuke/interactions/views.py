@@ -65,6 +65,11 @@ def _error_dict(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def _wants_json(request: HttpRequest) -> bool:
+    """The phone's scripts (the card form and its outbox) ask for an answer they can rely on: JSON whose
+    ``outcome`` is "submitted" or "draft" (200, the card was accepted as asked), "kept_as_draft" (422, the
+    card was refused and its text kept as a draft at ``url``) or "refused" (400, nothing was saved);
+    ``message`` says so in the user's language. Anything else (a login page, a server error) was not
+    delivered."""
     return request.headers.get("X-Requested-With") == "liuke-outbox"
 
 
@@ -105,6 +110,7 @@ def _form_context(request: HttpRequest, customer: Customer, employee: Employee, 
 def _save_card(request: HttpRequest, customer: Customer, employee: Employee, card: RecordCard | None) -> HttpResponse:
     form = CardForm(request.POST)
     errors: dict[str, list[str]] = {}
+    kept = False  # the text posted is saved as a draft, whatever happens next
     if form.is_valid():
         data = card_data(form, request.POST)
         key = form.cleaned_data.get("client_key") or None
@@ -114,6 +120,7 @@ def _save_card(request: HttpRequest, customer: Customer, employee: Employee, car
                 if sent is not None:  # the phone sent its outbox twice
                     return _after_save(request, sent, submitted=True)
             card = services.card_save_draft(author=employee, customer=customer, data=data, card=card, client_key=key)
+            kept = True
             for upload in request.FILES.getlist("attachments"):
                 services.attachment_add(card=card, author=employee, upload=upload)
             if request.POST.get("action") == "submit":
@@ -125,7 +132,7 @@ def _save_card(request: HttpRequest, customer: Customer, employee: Employee, car
     else:
         errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
     if _wants_json(request):
-        return JsonResponse({"ok": False, "errors": errors}, status=400)
+        return _card_refused(request, customer, card if kept else None, errors)
     for name, msgs in errors.items():
         if name in form.fields and name not in form.errors:
             for m in msgs:
@@ -147,12 +154,57 @@ def _posted_lists(post) -> dict[str, Any]:
 
 def _after_save(request: HttpRequest, card: RecordCard, *, submitted: bool) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"ok": True, "id": card.pk, "status": card.status, "url": card.get_absolute_url()})
+        said = _("Record card for %(customer)s submitted.") if submitted else _("Draft for %(customer)s saved.")
+        return JsonResponse(
+            {
+                "ok": True,
+                "outcome": "submitted" if submitted else "draft",
+                "id": card.pk,
+                "status": card.status,
+                "url": card.get_absolute_url(),
+                "message": said % {"customer": card.customer.name},
+            }
+        )
     if submitted:
         messages.success(request, _("Record card submitted (quality %(q)d/100).") % {"q": card.quality or 0})
         return redirect(card.get_absolute_url())
     messages.info(request, _("Draft saved."))
     return redirect(reverse("interactions:card_edit", args=[card.pk]))
+
+
+def _card_refused(
+    request: HttpRequest, customer: Customer, draft: RecordCard | None, errors: dict[str, list[str]]
+) -> JsonResponse:
+    """The phone's answer for a card the server did not accept: kept as a draft to fix (422), or not
+    saved at all (400, the text stays on the phone and the form restores it)."""
+    reasons = " ".join(m for msgs in errors.values() for m in msgs)
+    names = {"customer": customer.name, "reasons": reasons}
+    if draft is not None:
+        return JsonResponse(
+            {
+                "ok": False,
+                "outcome": "kept_as_draft",
+                "id": draft.pk,
+                "status": draft.status,
+                "url": reverse("interactions:card_edit", args=[draft.pk]),
+                "errors": errors,
+                "message": _("The record card for %(customer)s was not submitted: %(reasons)s It is kept as a draft.")
+                % names,
+                "link": _("Fix the draft"),
+            },
+            status=422,
+        )
+    return JsonResponse(
+        {
+            "ok": False,
+            "outcome": "refused",
+            "url": request.get_full_path(),
+            "errors": errors,
+            "message": _("The record card for %(customer)s was not saved: %(reasons)s") % names,
+            "link": _("Open the card"),
+        },
+        status=400,
+    )
 
 
 @login_required

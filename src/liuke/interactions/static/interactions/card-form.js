@@ -98,6 +98,7 @@
     function queueIt() {
       window.liukeOutbox.queue(item);
       say(form.dataset.msgQueued + (hasFiles ? " " + form.dataset.msgFiles : ""));
+      banner.dataset.queued = "1";
       window.scrollTo(0, 0);
     }
     if (!navigator.onLine) { e.preventDefault(); queueIt(); return; }
@@ -107,11 +108,21 @@
     fd.set("action", action);
     fetch(url, { method: "POST", body: fd, credentials: "same-origin", headers: { "X-Requested-With": "liuke-outbox" } })
       .then(function (r) {
+        var type = r.headers.get("Content-Type") || "";
+        if (r.redirected || type.indexOf("application/json") < 0) {  // a login page, a server error
+          window.liukeOutbox.queue(item);
+          say(form.dataset.msgNotDelivered);
+          banner.dataset.queued = "1";
+          window.scrollTo(0, 0);
+          return;
+        }
         return r.json().then(function (data) {
           if (data.ok) { localStorage.removeItem(draftKey); window.location.href = data.url; return; }
+          // Refused: the server's reason (kept as a draft or not saved); the same client key finds
+          // that draft again when the corrected form is sent.
           var lines = [];
           Object.keys(data.errors || {}).forEach(function (k) { lines = lines.concat(data.errors[k]); });
-          say(lines.join(" "), "danger");
+          say(data.message || lines.join(" "), "danger");
           window.scrollTo(0, 0);
         });
       }, queueIt);
@@ -119,7 +130,9 @@
 
   restoreDraft();
   checkBackdate();
-  window.addEventListener("liuke-outbox", function (e) {
-    if (e.detail.sent) say(form.dataset.msgSent, "success");
+  // The outbox shows what became of queued cards; this form's "kept on this phone" notice is then over.
+  window.addEventListener("liuke-outbox", function () {
+    var waiting = window.liukeOutbox.read().some(function (i) { return i.clientKey === keyInput.value; });
+    if (!waiting && banner.dataset.queued) { banner.className = "d-none"; delete banner.dataset.queued; }
   });
 })();
