@@ -23,6 +23,32 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _app_commands() -> dict[str, tuple[str, str]]:
+    """Every app's ``liuke_<name>`` management command is ``liuke <name>`` (underscores as dashes): an app
+    adds a command without touching this file."""
+    try:
+        import django
+        from django.core.management import get_commands, load_command_class
+
+        django.setup()
+        found = {}
+        for command, app in sorted(get_commands().items()):
+            if not command.startswith("liuke_"):
+                continue
+            name = command.removeprefix("liuke_").replace("_", "-")
+            if name in COMMANDS or any(c == command for c, _ in COMMANDS.values()):
+                continue
+            help_text = getattr(load_command_class(app, command), "help", "")
+            found[name] = (command, str(help_text).split("\n")[0])
+        return found
+    except Exception:  # a broken setup must not hide the built-in commands
+        return {}
+
+
+def _all_commands() -> dict[str, tuple[str, str]]:
+    return {**COMMANDS, **_app_commands()}
+
+
 def _usage() -> str:
     lines = [
         "usage: liuke COMMAND [options]",
@@ -31,7 +57,7 @@ def _usage() -> str:
         "",
         "commands:",
     ]
-    lines += [f"  {name:<12} {text}" for name, (_, text) in COMMANDS.items()]
+    lines += [f"  {name:<12} {text}" for name, (_, text) in _all_commands().items()]
     lines += ["", "`liuke COMMAND --help` describes a command's options."]
     return "\n".join(lines)
 
@@ -43,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(_usage() + "\n")
         return 0
     name, rest = argv[0], argv[1:]
-    if name not in COMMANDS:
+    commands = COMMANDS if name in COMMANDS else _all_commands()
+    if name not in commands:
         sys.stderr.write(f"liuke: unknown command {name!r}\n\n{_usage()}\n")
         return 2
     from django.core.management import execute_from_command_line
@@ -55,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import load_command_class
 
     django.setup()
-    command = load_command_class(_app_for(COMMANDS[name][0]), COMMANDS[name][0])
+    command = load_command_class(_app_for(commands[name][0]), commands[name][0])
     command.run_from_argv(["liuke", name, *rest])
     return 0
 

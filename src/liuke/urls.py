@@ -1,3 +1,5 @@
+"""The site's URLs: core's own, then whatever each app registered in ``liuke.core.registry``."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -5,37 +7,20 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from liuke.channel.api import AuthorizationViewSet, FlowImportViewSet, FlowLineViewSet, ProductViewSet, ShipmentViewSet
+from liuke.core import registry
 from liuke.core import views as core_views
-from liuke.customers.api import AccountTeamMemberViewSet, ContactViewSet, CustomerViewSet
-from liuke.interactions.api import FollowUpViewSet, ProblemViewSet, RecordCardViewSet
-from liuke.org.api import DepartmentViewSet, EmployeeViewSet, TerritoryViewSet
 
 router = DefaultRouter()
-router.register("departments", DepartmentViewSet)
-router.register("employees", EmployeeViewSet)
-router.register("territories", TerritoryViewSet)
-router.register("customers", CustomerViewSet)
-router.register("contacts", ContactViewSet)
-router.register("account-team", AccountTeamMemberViewSet)
-router.register("cards", RecordCardViewSet)
-router.register("problems", ProblemViewSet)
-router.register("follow-ups", FollowUpViewSet)
-router.register("products", ProductViewSet)
-router.register("authorizations", AuthorizationViewSet)
-router.register("shipments", ShipmentViewSet)
-router.register("flow-imports", FlowImportViewSet)
-router.register("flow-lines", FlowLineViewSet)
+for entry in registry.api_entries():
+    viewset = registry.load(entry.viewset)
+    router.register(entry.prefix, viewset, basename=entry.basename)
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("org/", include("liuke.org.urls")),
-    path("customers/", include("liuke.customers.urls")),
-    path("channel/", include("liuke.channel.urls")),
-    path("", include("liuke.interactions.urls")),
+    *[path(entry.prefix, include(entry.module)) for entry in registry.url_entries()],
     path("core/", include("liuke.core.urls")),
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),

@@ -219,7 +219,7 @@ def test_bulk_refresh_agrees_with_the_one_by_one_refresh(world):
 
 
 def test_resaving_an_unchanged_number_records_no_change(world):
-    Customer.objects.filter(pk=world.customer_a.pk).update(fields={"beds": 35.0})  # as a bulk load may store it
+    Customer._base_manager.filter(pk=world.customer_a.pk).update(fields={"beds": 35.0})  # as a bulk load may store it
     before = ChangeLogEntry.objects.count()
     services.customer_update(customer=world.customer_a, data={}, fields={"beds": "35"})
     assert ChangeLogEntry.objects.count() == before

@@ -50,7 +50,7 @@ def test_ended_membership_and_inactive_customers(world):
 def test_memberships_that_end_by_date_are_caught_by_the_nightly_refresh(world):
     from liuke.customers.tasks import refresh_derived_task
 
-    AccountTeamMember.objects.filter(customer=world.customer_a, employee=world.manager_a).update(
+    AccountTeamMember._base_manager.filter(customer=world.customer_a, employee=world.manager_a).update(
         until=timezone.localdate() - dt.timedelta(days=1)  # the end date passes without anyone saving
     )
     assert "CA" not in _single()
@@ -176,9 +176,11 @@ def test_list_pages_keep_their_order_and_team_when_ids_come_first(searchable, cl
 
 def test_list_filters_customers_past_their_contact_cadence(world, client):
     now = timezone.now()
-    Customer.objects.filter(pk=world.customer_a.pk).update(grade="A", last_contact_at=now - dt.timedelta(days=20))
-    Customer.objects.filter(pk=world.customer_a2.pk).update(grade="C", last_contact_at=now - dt.timedelta(days=20))
-    Customer.objects.filter(pk=world.customer_b.pk).update(status="dormant", last_contact_at=None)
+    Customer._base_manager.filter(pk=world.customer_a.pk).update(grade="A", last_contact_at=now - dt.timedelta(days=20))
+    Customer._base_manager.filter(pk=world.customer_a2.pk).update(
+        grade="C", last_contact_at=now - dt.timedelta(days=20)
+    )
+    Customer._base_manager.filter(pk=world.customer_b.pk).update(status="dormant", last_contact_at=None)
     overdue = set(
         customer_list(viewer=SYSTEM, filters=CustomerFilters(contact="overdue")).values_list("code", flat=True)
     )

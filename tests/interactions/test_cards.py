@@ -148,7 +148,7 @@ def test_a_card_needs_what_happened_before_it_is_submitted(world):
 
 
 def test_check_in_far_from_the_customer_is_marked(world, client):
-    Customer.objects.filter(pk=world.customer_a.pk).update(
+    Customer._base_manager.filter(pk=world.customer_a.pk).update(
         latitude=Decimal("39.900000"), longitude=Decimal("116.410000")
     )
     world.customer_a.refresh_from_db()

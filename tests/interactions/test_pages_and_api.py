@@ -117,7 +117,7 @@ def test_my_day_lists_due_overdue_and_customers_past_cadence(world, client, djan
         customer=world.customer_a, owner=world.rep_a, description="上周该回电", due=today - dt.timedelta(days=6)
     )
     services.follow_up_create(customer=world.customer_a, owner=world.rep_a2, description="别人的事", due=today)
-    Customer.objects.filter(pk=world.customer_a.pk).update(
+    Customer._base_manager.filter(pk=world.customer_a.pk).update(
         grade="A", last_contact_at=timezone.now() - dt.timedelta(days=20)
     )
     client.force_login(world.rep_a.user)
@@ -181,7 +181,7 @@ def test_closing_a_follow_up_or_problem_by_hand_needs_a_reason(world, client):
 def test_visit_plan_is_suggested_adjusted_and_compared_with_what_happened(world, client):
     today = timezone.localdate()
     week = services.week_start_of(today)
-    Customer.objects.filter(pk__in=[world.customer_a.pk]).update(grade="A", last_contact_at=None)
+    Customer._base_manager.filter(pk__in=[world.customer_a.pk]).update(grade="A", last_contact_at=None)
     client.force_login(world.rep_a.user)
     page = client.get("/plan/").content.decode()
     suggestions = page.split('data-testid="suggestions"')[1].split("</ul>")[0]
@@ -189,14 +189,20 @@ def test_visit_plan_is_suggested_adjusted_and_compared_with_what_happened(world,
     assert "南京鼓楼医院" not in suggestions  # not theirs
     client.post(
         "/plan/",
-        {"week": week.isoformat(), "customer": [world.customer_a.pk], "day": [week.isoformat()], "reason": ["cadence"]},
+        {
+            "week": week.isoformat(),
+            "customer": [world.customer_a.pk],
+            f"day_{world.customer_a.pk}": week.isoformat(),
+            f"reason_{world.customer_a.pk}": "cadence",
+        },
     )
     visit = PlannedVisit.objects.get(plan__employee=world.rep_a)
     assert visit.customer == world.customer_a
     assert visit.reason == "cadence"
     # Planning someone else's customer is refused.
     client.post(
-        "/plan/", {"week": week.isoformat(), "customer": [world.customer_b.pk], "day": [""], "reason": ["manual"]}
+        "/plan/",
+        {"week": week.isoformat(), "customer": [world.customer_b.pk], f"reason_{world.customer_b.pk}": "manual"},
     )
     assert not PlannedVisit.objects.filter(customer=world.customer_b).exists()
     # The manager sees planned against actual; a visit logged for the planned customer counts.

@@ -26,6 +26,29 @@ class ChannelConfig(AppConfig):
     verbose_name = _("Channel")
 
     def ready(self) -> None:
+        from liuke.core import registry
+
         from . import policies  # noqa: F401  (registers visibility policies)
+
+        registry.urls("channel/", "liuke.channel.urls")
+        for prefix, viewset in [
+            ("products", "ProductViewSet"),
+            ("authorizations", "AuthorizationViewSet"),
+            ("shipments", "ShipmentViewSet"),
+            ("flow-imports", "FlowImportViewSet"),
+            ("flow-lines", "FlowLineViewSet"),
+        ]:
+            registry.api(prefix, f"liuke.channel.api:{viewset}")
+        registry.menu(_("Channel"), "channel:distributor_list", order=50)
+        for kind, target in [
+            ("products", "product_import_run"),
+            ("prices", "price_import_run"),
+            ("authorizations", "authorization_import_run"),
+            ("shipments", "shipment_import_run"),
+            ("flow", "flow_import_cli"),
+        ]:
+            options = ("distributor", "period") if kind == "flow" else ()
+            registry.importer(kind, f"liuke.channel.importers:{target}", options=options)
+        registry.exporter("flow", "liuke.channel.exports:flow_export", options=("period",))
 
         checks.register(shared_cache_check, checks.Tags.caches, deploy=False)

@@ -380,7 +380,8 @@ def bulk_update(model: type[BusinessModel], objs: Iterable[BusinessModel], field
     for change in changes:
         change.instance.version += 1  # type: ignore[attr-defined]
     with transaction.atomic():
-        model.objects.bulk_update([c.instance for c in changes], [*fields, "version"], batch_size=500)  # type: ignore[misc]
+        # The plain base manager: BusinessQuerySet.update() refuses logged columns, and these are logged above.
+        model._base_manager.bulk_update([c.instance for c in changes], [*fields, "version"], batch_size=500)  # type: ignore[misc]
         record_many(changes)
     return len(changes)
 

@@ -12,12 +12,29 @@ class ArchiveInsteadOfDelete(Exception):
     """Business records are archived, never deleted."""
 
 
+class UnloggedUpdate(Exception):
+    """A set-based UPDATE of a business record's history-carrying columns would bypass the change log."""
+
+
 class BusinessQuerySet(models.QuerySet):
     def delete(self):  # type: ignore[override]
         raise ArchiveInsteadOfDelete(f"{self.model.__name__} records are archived, never deleted")
 
     def active(self):
+        """The rows that are not archived (the one way to say it)."""
         return self.filter(archived_at__isnull=True)
+
+    def update(self, **kwargs):
+        """Only derived columns (``changelog_exclude``) change set-based; anything with history goes through
+        ``changelog.bulk_update`` (one entry per row) or a single save, so nothing changes unlogged."""
+        derived = {*getattr(self.model, "changelog_exclude", ()), "updated_at"}
+        logged = sorted(set(kwargs) - derived)
+        if logged:
+            raise UnloggedUpdate(
+                f"{self.model.__name__}.objects.update() would change {', '.join(logged)} without a change-log "
+                "entry; use liuke.core.changelog.bulk_update or save()"
+            )
+        return super().update(**kwargs)
 
 
 class BusinessModel(models.Model):
@@ -63,6 +80,13 @@ class BusinessModel(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    def archive(self, *, when=None) -> None:
+        """Archive this record (logged as an archive by the change log); the one way to take a record out."""
+        from django.utils import timezone
+
+        self.archived_at = when or timezone.now()
+        self.save()
 
 
 class ChangeLogEntry(models.Model):

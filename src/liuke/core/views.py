@@ -2,32 +2,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from . import selectors, visibility
+from . import registry, selectors
+from .filtersets import ChangeLogFilterSet
 
 
 @login_required
 def home(request):
-    from liuke.customers.selectors import customer_list
-    from liuke.org import selectors as org
-
+    """Each app's figures and sections for this viewer (``liuke.core.registry``)."""
     viewer = request.user
-    scope = visibility.scope_for(viewer)
-    stats = {
-        "customers": customer_list(viewer=viewer).count(),
-        "employees": org.employee_list(viewer=viewer).count(),
-        "departments": org.department_list(viewer=viewer).count(),
-        "territories": org.territory_list(viewer=viewer).count(),
-    }
-    team = org.team_overview(viewer=viewer) if scope.role == "manager" else []
-    return render(request, "core/home.html", {"stats": stats, "team": team})
+    figures = [
+        {"key": f.key, "label": f.label, "url_name": f.url_name, "value": f.count(viewer)}
+        for f in registry.figures_for(viewer)
+    ]
+    return render(request, "core/home.html", {"figures": figures, "sections": registry.sections_for(viewer)})
 
 
 @login_required
 def changelog_list(request):
-    qs = selectors.changelog_list(viewer=request.user)
-    model = request.GET.get("model", "")
-    if model:
-        app_label, _, name = model.partition(".")
-        qs = qs.filter(content_type__app_label=app_label, content_type__model=name)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/changelog_list.html", {"page": page, "model": model})
+    filterset = ChangeLogFilterSet(request.GET, queryset=selectors.changelog_list(viewer=request.user))
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "core/changelog_list.html", {"page": page, "filter": filterset, "model": filterset.model_value}
+    )

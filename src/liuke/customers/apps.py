@@ -10,7 +10,32 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import policies  # noqa: F401  (registers visibility policies)
+        from liuke.core import registry, visibility
+
+        from . import policies, selectors  # noqa: F401  (policies register visibility)
+        from .models import FieldDefinition
+
+        registry.urls("customers/", "liuke.customers.urls")
+        registry.api("customers", "liuke.customers.api:CustomerViewSet")
+        registry.api("contacts", "liuke.customers.api:ContactViewSet")
+        registry.api("account-team", "liuke.customers.api:AccountTeamMemberViewSet")
+        registry.menu(_("Customers"), "customers:customer_list", order=20)
+        registry.menu(
+            _("Archive fields"),
+            "customers:field_list",
+            order=70,
+            allowed=lambda user: visibility.can(user, FieldDefinition, visibility.CHANGE),
+        )
+        registry.home_figure(
+            "customers",
+            _("Customers you can see"),
+            "customers:customer_list",
+            lambda viewer: selectors.customer_list(viewer=viewer).count(),
+            order=10,
+        )
+        registry.importer("customers", "liuke.customers.importers:customer_import_run")
+        registry.importer("account-team", "liuke.customers.importers:account_team_import_run")
+        registry.exporter("customers", "liuke.customers.exports:customer_export")
 
         post_migrate.connect(_load_default_fields, sender=self, dispatch_uid="liuke.customers.default_fields")
 
