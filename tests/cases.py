@@ -250,7 +250,20 @@ def _register_channel_cases():
             list_url="/channel/products/",
             api_url="/api/products/",
             scoped=lambda w: (w.rep_a, _ch(w).tablets, None),
-            pending="products come from `liuke import products`; no edit form yet",
+            edit_url=lambda obj: f"/channel/products/{obj.pk}/edit/",
+            add_url="/channel/products/new/",
+            edit_data=lambda w, obj: {
+                "code": obj.code,
+                "name": "复方丹参片(薄膜衣)",
+                "spec": obj.spec,
+                "base_unit": obj.base_unit,
+                "units_text": "件=50",
+                "aliases_text": "",
+            },
+            edit_check=("name", "复方丹参片(薄膜衣)"),
+            editor=lambda w: w.director,  # products are company decisions: directors and admins
+            edit_denied=lambda w: [w.rep_a, w.manager_a, w.auditor],
+            add_denied=lambda w: [w.rep_a, w.manager_a, w.auditor],
         )
     )
     register(
@@ -258,8 +271,18 @@ def _register_channel_cases():
             model=cm.PriceFloor,
             list_url="/channel/prices/",
             api_url=None,
-            scoped=lambda w: (w.rep_a, _ch_objects(w)["floor"], None),
-            pending="floors come from `liuke import prices`",
+            # Floor prices are for managers and up (a rep never sees them: tests/channel/test_channel_visibility.py).
+            scoped=lambda w: (w.manager_a, _ch_objects(w)["floor"], None),
+            add_url="/channel/prices/new/",
+            add_data=lambda w: {
+                "product": _ch(w).syrup.pk,
+                "channel_level": "distributor",
+                "floor_price": "12.5",
+                "valid_from": "2026-01-01",
+                "valid_to": "",
+            },
+            editor=lambda w: w.director,
+            add_denied=lambda w: [w.rep_a, w.manager_a, w.auditor],
         )
     )
     register(
@@ -268,7 +291,18 @@ def _register_channel_cases():
             list_url="/channel/discounts/",
             api_url=None,
             scoped=_pair("disc"),
-            pending="discount authorisations are recorded through services.discount_authorize (no form yet)",
+            add_url="/channel/discounts/new/",
+            add_data=lambda w: {
+                "customer_code": w.customer_a.code,
+                "product": _ch(w).syrup.pk,
+                "net_price": "9.9",
+                "quantity_cap": "",
+                "valid_from": "2026-01-01",
+                "valid_to": "2026-12-31",
+                "note": "季度返利",
+            },
+            editor=lambda w: w.manager_a,  # managers approve discounts for customers they see
+            add_denied=lambda w: [w.rep_a, w.auditor],
         )
     )
     register(
@@ -277,7 +311,16 @@ def _register_channel_cases():
             list_url="/channel/authorizations/",
             api_url="/api/authorizations/",
             scoped=_pair("auth"),
-            pending="authorisations come from `liuke import authorizations`",
+            add_url="/channel/authorizations/new/",
+            add_data=lambda w: {
+                "distributor": _ch(w).dist_sh.pk,
+                "product": "",
+                "division_code": "310115",
+                "valid_from": "2026-01-01",
+                "valid_to": "",
+            },
+            editor=lambda w: w.director,
+            add_denied=lambda w: [w.rep_a, w.manager_a, w.auditor],
         )
     )
     register(

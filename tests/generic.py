@@ -37,6 +37,9 @@ class ModelCase:
     api_denied: Callable[[Any], Any] | None = None  # who sees it through the API but may not change it
     label: Callable[[Any], str] = str  # how the object appears in a list
     entries_per_edit: int = 1
+    # Form data for adding a new one (models whose page only adds), and its change-log entries.
+    add_data: Callable[[Any], dict] | None = None
+    entries_per_add: int = 1
     pending: str = ""  # views this model does not have yet, and the issue that adds them
 
     def url(self, value, w) -> str:

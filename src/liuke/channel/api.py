@@ -5,6 +5,7 @@ from rest_framework import serializers
 from liuke.core.api import VisibleViewSet
 
 from .choices import ImportStatus
+from .filtersets import FlowLineFilterSet
 from .models import DistributorAuthorization, FlowImport, FlowLine, Product, Shipment
 
 
@@ -80,4 +81,4 @@ class FlowImportViewSet(_ReadOnly):
 class FlowLineViewSet(_ReadOnly):
     queryset = FlowLine.objects.filter(flow_import__status=ImportStatus.ACTIVE).order_by("-date", "pk")
     serializer_class = FlowLineSerializer
-    filterset_fields = ["distributor", "product", "batch", "terminal", "division", "flow_import", "match_method"]
+    filterset_class = FlowLineFilterSet  # the same filters as the flow list page and its export

@@ -1,8 +1,14 @@
-"""How the channel plugs into core.visibility: a record follows the customers it names.
+"""How the channel plugs into core.visibility: a record follows the customers and territory it names.
 
-A rep or manager sees the distributors (and terminals) they may see in the archive, and the channel
-records of those; directors, admins (and auditors, who check the channel) see everything; products and
-price floors are for everyone.
+- A rep sees the flow lines, discounts and sell-in of their own customers (a distributor's whole flow
+  when they cover the distributor, the goods that reached their terminals), and the flow that arrived in
+  their territory (their department's territories); never the company's floor prices.
+- A manager sees the channel records of the customers anyone in their subtree covers (a distributor's
+  whole flow when the team covers the distributor) and of the subtree's territories; and floor prices.
+- Directors, admins and auditors (who check the channel) see all of it.
+- Products, pack units and prices are company decisions: directors and admins edit them and authorise
+  distributors; managers and directors approve discounts for customers they see; managers, directors and
+  admins upload flow files for the distributors they see.
 """
 
 from __future__ import annotations
@@ -10,10 +16,10 @@ from __future__ import annotations
 from django.db.models import Q
 
 from liuke.core import visibility
-from liuke.core.visibility import Scope
+from liuke.core.visibility import AUDITOR, DIRECTOR, MANAGER, REP, Scope, by_role, everyone, only, roles
 from liuke.customers.models import Customer
 from liuke.customers.policies import customer_q
-from liuke.org.choices import Role
+from liuke.org.models import Territory
 
 from .models import (
     BuyerReview,
@@ -29,66 +35,101 @@ from .models import (
 )
 
 
-def _everyone(scope: Scope) -> Q | None:
-    return None
-
-
 def visible_customers(scope: Scope):
     """The ids of the customers the viewer sees, as a subquery (an indexed ``IN`` for large tables)."""
-    rule = customer_q(scope)
-    qs = Customer.objects.all() if rule is None else Customer.objects.filter(rule)
-    return qs.values("pk")
+    return Customer.objects.filter(customer_q(scope)).values("pk")
 
 
-def _via(*fields: str):
-    def rule(scope: Scope) -> Q | None:
-        if scope.role == Role.AUDITOR:
-            return None  # auditors verify the channel: they see all of it
-        ids = visible_customers(scope)
-        q = Q()
-        for f in fields:
-            q |= Q(**{f"{f}_id__in": ids})
+def territory_prefixes(scope: Scope) -> list[str]:
+    """The division-code prefixes of the viewer's territories (a manager's subtree's, a rep's department's)."""
+    codes = (
+        Territory.objects.filter(scope.home_q("department__path"), archived_at__isnull=True)
+        .exclude(divisions__code__isnull=True)
+        .values_list("divisions__code", flat=True)
+        .distinct()
+    )
+    prefixes = {c[:2] if c.endswith("0000") else c[:4] if c.endswith("00") else c for c in codes}
+    return sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes))
+
+
+def _in_territory(field: str):
+    def rule(scope: Scope) -> Q:
+        q = Q(pk__in=[])
+        for prefix in territory_prefixes(scope):
+            q |= Q(**{f"{field}__like": f"{prefix}%"})
         return q
 
     return rule
 
 
-def _managers_of(*fields: str):
-    see = _via(*fields)
+def _via(*fields: str, territory: str | None = None):
+    """Records whose named customers the viewer sees (and, with ``territory``, those whose division lies
+    in the viewer's territories)."""
 
-    def rule(scope: Scope) -> Q | None:
-        if scope.role != Role.MANAGER:
-            return Q(pk__in=[])
-        return see(scope)
+    def rule(scope: Scope) -> Q:
+        ids = visible_customers(scope)
+        q = Q()
+        for f in fields:
+            q |= Q(**{f"{f}_id__in": ids})
+        if territory:
+            q |= _in_territory(territory)(scope)
+        return q
 
     return rule
 
 
-visibility.register(Product, view=_everyone)
-visibility.register(PriceFloor, view=_everyone)
-visibility.register(DiscountAuthorization, view=_via("customer"))
-visibility.register(DistributorAuthorization, view=_via("distributor"))
-visibility.register(Shipment, view=_via("distributor"))
-visibility.register(DistributorProfile, view=_via("distributor"))
-visibility.register(TerminalAlias, view=_via("distributor", "terminal"), change=_managers_of("distributor"))
-visibility.register(FlowImport, view=_via("distributor"))
-visibility.register(FlowLine, view=_via("distributor", "terminal"))
-visibility.register(BuyerReview, view=_via("distributor"), change=_managers_of("distributor"))
+_ALL = roles(AUDITOR)  # auditors verify the channel: they see all of it
 
 
-def can_import_flow(user) -> bool:
-    """Admins and managers upload flow files (for the distributors they see)."""
-    scope = visibility.scope_for(user)
-    return scope.is_admin or scope.role in (Role.MANAGER, Role.DIRECTOR)
+def _channel(*, rep, manager):
+    return by_role({REP: rep, MANAGER: manager, AUDITOR: _ALL})
 
 
-def can_edit_master_data(user) -> bool:
-    """Products, floor prices and distributor authorisations are company decisions: admins and directors."""
-    scope = visibility.scope_for(user)
-    return scope.is_admin or scope.role == Role.DIRECTOR
+_master_data = roles(DIRECTOR)
+_approvers = roles(MANAGER, DIRECTOR)
 
-
-def can_approve_discounts(user) -> bool:
-    """Managers and directors approve discounts (for customers they see); admins record them."""
-    scope = visibility.scope_for(user)
-    return scope.is_admin or scope.role in (Role.MANAGER, Role.DIRECTOR)
+visibility.register(Product, view=everyone, change=_master_data, add=_master_data, import_=_master_data)
+visibility.register(
+    PriceFloor,
+    view=by_role({MANAGER: everyone, AUDITOR: everyone}),
+    change=_master_data,
+    add=_master_data,
+    import_=_master_data,
+)
+visibility.register(
+    DiscountAuthorization,
+    view=_channel(rep=_via("customer"), manager=_via("customer")),
+    add=_approvers,
+)
+visibility.register(
+    DistributorAuthorization,
+    view=_channel(rep=_via("distributor"), manager=_via("distributor")),
+    add=_master_data,
+    import_=_master_data,
+)
+visibility.register(Shipment, view=_channel(rep=_via("distributor"), manager=_via("distributor")), import_=_master_data)
+visibility.register(DistributorProfile, view=_channel(rep=_via("distributor"), manager=_via("distributor")))
+visibility.register(
+    TerminalAlias,
+    view=_channel(rep=_via("distributor", "terminal"), manager=_via("distributor", "terminal")),
+    change=only(roles(MANAGER), _via("distributor")),
+)
+visibility.register(
+    FlowImport,
+    view=_channel(rep=_via("distributor"), manager=_via("distributor")),
+    add=_approvers,
+    import_=_approvers,
+)
+visibility.register(
+    FlowLine,
+    view=_channel(
+        rep=_via("distributor", "terminal", territory="division"),
+        manager=_via("distributor", "terminal", territory="division"),
+    ),
+    export=everyone,
+)
+visibility.register(
+    BuyerReview,
+    view=_channel(rep=_via("distributor"), manager=_via("distributor")),
+    change=only(roles(MANAGER), _via("distributor")),
+)

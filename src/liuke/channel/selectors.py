@@ -72,12 +72,22 @@ class FlowFilters:
     period: str = ""  # YYYY-MM
     unmatched: bool = False
     flagged: bool = False
+    flow_import: int | None = None
+    match_method: str = ""
 
 
 def flow_lines(*, viewer: Any, filters: FlowFilters | None = None) -> QuerySet[FlowLine]:
     """Active flow lines the viewer may see (superseded files' lines are history, not flow)."""
-    f = filters or FlowFilters()
     qs = visibility.restrict(viewer, FlowLine).filter(flow_import__status=ImportStatus.ACTIVE)
+    return apply_flow_filters(qs, filters or FlowFilters())
+
+
+def apply_flow_filters(qs: QuerySet[FlowLine], f: FlowFilters) -> QuerySet[FlowLine]:
+    """Narrow flow lines (``qs`` came through visibility) by the flow list's filters."""
+    if f.flow_import:
+        qs = qs.filter(flow_import_id=f.flow_import)
+    if f.match_method:
+        qs = qs.filter(match_method=f.match_method)
     if f.product:
         product_ids = Product.objects.filter(
             Q(code__iexact=f.product) | Q(name__icontains=f.product) | Q(name_key__contains=name_key(f.product))
@@ -87,10 +97,12 @@ def flow_lines(*, viewer: Any, filters: FlowFilters | None = None) -> QuerySet[F
         qs = qs.filter(batch__iexact=f.batch.strip())
     if f.buyer:
         qs = qs.filter(Q(buyer_key__contains=name_key(f.buyer)) | Q(terminal__name__icontains=f.buyer.strip()))
-    if f.division:
+    if f.division == "none":  # lines whose buyer's division could not be told
+        qs = qs.filter(division__isnull=True)
+    elif f.division:
         code = f.division.strip()
         prefix = code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
-        qs = qs.filter(division_id__startswith=prefix)
+        qs = qs.filter(division__like=f"{prefix}%") if prefix.isascii() and prefix.isdigit() else qs.none()
     if f.distributor:
         qs = qs.filter(distributor_id=f.distributor)
     if f.terminal:

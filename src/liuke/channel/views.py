@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from liuke.core import visibility
 from liuke.core.forms import apply_service_errors
-from liuke.core.generic import ObjectDetailView, ObjectListView
+from liuke.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from liuke.core.tabular import MissingColumns, UnusableFile
 from liuke.customers.choices import CustomerKind
 from liuke.customers.models import Customer
@@ -30,6 +30,7 @@ from liuke.customers.models import Customer
 from . import selectors, services, tasks, uploads
 from .choices import FlowFlag, ReviewStatus, flag_labels
 from .exports import flow_errors_export, flow_export
+from .filtersets import FlowLineFilterSet, ReviewFilterSet, SearchFilterSet
 from .flow import FIELDS, flow_file_check
 from .forms import AuthorizationForm, DiscountForm, PriceFloorForm, ProductForm
 from .models import (
@@ -42,7 +43,6 @@ from .models import (
     Shipment,
     TerminalAlias,
 )
-from .policies import can_approve_discounts, can_edit_master_data, can_import_flow
 
 # --- master data: simple lists and details ----------------------------------------------------------------
 
@@ -52,14 +52,12 @@ class _List(ObjectListView):
     columns: list[tuple[Any, str]] = []
     title: Any = ""
     select_related: tuple[str, ...] = ()
-    new_url_name = ""  # the form that adds one, for viewers ``may_add`` lets
-    may_add = staticmethod(lambda user: False)
+    new_url_name = ""  # the form that adds one, for viewers core.visibility lets add
 
     def get_queryset(self):
         qs = super().get_queryset().filter(archived_at__isnull=True)
-        q = self.request.GET.get("q", "").strip()
-        if q and hasattr(self, "search"):
-            qs = qs.filter(self.search(q))
+        self.filterset = SearchFilterSet(self.request.GET, queryset=qs, search=getattr(self, "search", None))
+        qs = self.filterset.qs
         return qs.select_related(*self.select_related) if self.select_related else qs
 
     def get_context_data(self, **kwargs):
@@ -68,9 +66,9 @@ class _List(ObjectListView):
             title=self.title or self.model._meta.verbose_name_plural,
             columns=[label for label, _ in self.columns],
             rows=[(obj, [_value(obj, path) for _, path in self.columns]) for obj in ctx["object_list"]],
-            q=self.request.GET.get("q", ""),
+            q=self.filterset.values().get("q") or "",
             searchable=hasattr(self, "search"),
-            new_url=reverse(self.new_url_name) if self.new_url_name and self.may_add(self.request.user) else "",
+            new_url=reverse(self.new_url_name) if self.new_url_name and ctx["can_add"] else "",
         )
         return ctx
 
@@ -109,7 +107,6 @@ def _value(obj: Any, path: str) -> Any:
 class ProductListView(_List):
     model = Product
     new_url_name = "channel:product_new"
-    may_add = staticmethod(can_edit_master_data)
     columns = [(gettext_lazy("Code"), "code"), (gettext_lazy("Spec"), "spec"),
                (gettext_lazy("Base unit"), "base_unit"), (gettext_lazy("Other units"), "units_text")]  # fmt: skip
 
@@ -127,15 +124,14 @@ class ProductDetailView(_Detail):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(selectors.product_prices(viewer=self.request.user, product=self.object))
-        ctx["may_edit"] = can_edit_master_data(self.request.user)
-        ctx["may_approve"] = can_approve_discounts(self.request.user)
+        ctx["may_edit"] = visibility.can(self.request.user, self.object, visibility.CHANGE)
+        ctx["may_approve"] = visibility.can(self.request.user, DiscountAuthorization, visibility.ADD)
         return ctx
 
 
 class PriceFloorListView(_List):
     model = PriceFloor
     new_url_name = "channel:pricefloor_new"
-    may_add = staticmethod(can_edit_master_data)
     select_related = ("product",)
     columns = [(gettext_lazy("Valid from"), "valid_from"), (gettext_lazy("Valid to"), "valid_to")]
 
@@ -150,7 +146,6 @@ class PriceFloorDetailView(_Detail):
 class DiscountListView(_List):
     model = DiscountAuthorization
     new_url_name = "channel:discount_new"
-    may_add = staticmethod(can_approve_discounts)
     select_related = ("customer", "product", "approver")
     columns = [(gettext_lazy("Quantity cap"), "quantity_cap"), (gettext_lazy("Valid from"), "valid_from"),
                (gettext_lazy("Valid to"), "valid_to"), (gettext_lazy("Approved by"), "approver.name")]  # fmt: skip
@@ -166,7 +161,6 @@ class DiscountDetailView(_Detail):
 class AuthorizationListView(_List):
     model = DistributorAuthorization
     new_url_name = "channel:authorization_new"
-    may_add = staticmethod(can_edit_master_data)
     select_related = ("distributor", "product", "division")
     columns = [(gettext_lazy("Valid from"), "valid_from"), (gettext_lazy("Valid to"), "valid_to")]
 
@@ -216,92 +210,96 @@ _ERROR_FIELDS = {"units": "units_text", "aliases": "aliases_text", "distributor_
                  "customer": "customer_code", "division": "division_code"}  # fmt: skip
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    apply_service_errors(form, exc, lambda key: _ERROR_FIELDS.get(key, key))
+class _MasterEditView(ObjectEditView):
+    """Master data forms: the shared edit view (visibility's ADD/CHANGE, services, the re-check after saving)."""
+
+    template_name = "channel/object_form.html"
+    list_url_name = ""
+    new_title: Any = ""
+
+    def apply_errors(self, form, exc: ValidationError) -> None:
+        apply_service_errors(form, exc, lambda key: _ERROR_FIELDS.get(key, key))
+
+    def get_form(self, obj, data=None):
+        return self.form_class(data=data, instance=obj)
+
+    def prefilled(self) -> dict[str, Any]:
+        """A link may prefill the new record's form (``?product=3``): values for its own fields only."""
+        return {name: value for name, value in self.request.GET.items() if name in self.form_class.base_fields}
+
+    def get_extra_context(self, obj) -> dict[str, Any]:
+        return {"title": str(obj) if obj else self.new_title, "cancel_url": reverse(self.list_url_name)}
 
 
-def _form_page(request, form, *, title: Any, cancel_url: str):
-    return render(request, "channel/object_form.html", {"form": form, "title": title, "cancel_url": cancel_url},
-                  status=400 if request.method == "POST" else 200)  # fmt: skip
+class ProductEditView(_MasterEditView):
+    model = Product
+    form_class = ProductForm
+    list_url_name = "channel:product_list"
+    new_title = gettext_lazy("New product")
+    success_message = gettext_lazy("Product saved.")
 
+    def get_object(self):
+        obj = super().get_object()
+        if obj is not None and obj.archived_at is not None:
+            raise Http404
+        return obj
 
-@login_required
-def product_edit(request, pk=None):
-    if not can_edit_master_data(request.user):
-        raise PermissionDenied
-    product = get_object_or_404(Product, pk=pk, archived_at__isnull=True) if pk else None
-    form = ProductForm(request.POST or None, instance=product)
-    if request.method == "POST" and form.is_valid():
+    def save(self, form, obj):
         d = form.cleaned_data
-        try:
-            data = services.product_fields(code=d["code"].strip(), name=d["name"].strip(), spec=d["spec"].strip(),
-                                           base_unit=d["base_unit"].strip(), units_text=d["units_text"],
-                                           aliases_text=d["aliases_text"])  # fmt: skip
-            product = services.product_save(data=data, product=product)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Product saved."))
-            return HttpResponseRedirect(product.get_absolute_url())
-    title = str(product) if product else _("New product")
-    return _form_page(request, form, title=title, cancel_url=reverse("channel:product_list"))
+        data = services.product_fields(code=d["code"].strip(), name=d["name"].strip(), spec=d["spec"].strip(),
+                                       base_unit=d["base_unit"].strip(), units_text=d["units_text"],
+                                       aliases_text=d["aliases_text"])  # fmt: skip
+        return services.product_save(data=data, product=obj)
 
 
-@login_required
-def pricefloor_new(request):
-    if not can_edit_master_data(request.user):
-        raise PermissionDenied
-    form = PriceFloorForm(request.POST or None, initial={"product": request.GET.get("product")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            floor, _changed = services.price_floor_save(**form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Floor price saved."))
-            return HttpResponseRedirect(reverse("channel:pricefloor_detail", args=[floor.pk]))
-    return _form_page(request, form, title=_("New floor price"), cancel_url=reverse("channel:pricefloor_list"))
+class PriceFloorNewView(_MasterEditView):
+    model = PriceFloor
+    form_class = PriceFloorForm
+    list_url_name = "channel:pricefloor_list"
+    new_title = gettext_lazy("New floor price")
+    success_message = gettext_lazy("Floor price saved.")
+
+    def get_form(self, obj, data=None):
+        return self.form_class(data=data, initial=self.prefilled())
+
+    def save(self, form, obj):
+        floor, _changed = services.price_floor_save(**form.cleaned_data)
+        return floor
 
 
-@login_required
-def discount_new(request):
-    if not can_approve_discounts(request.user):
-        raise PermissionDenied
-    customers = visibility.restrict(request.user, Customer)
-    form = DiscountForm(
-        request.POST or None, customers=customers, initial={"customer_code": request.GET.get("customer")}
-    )
-    if request.method == "POST" and form.is_valid():
+class DiscountNewView(_MasterEditView):
+    model = DiscountAuthorization
+    form_class = DiscountForm
+    list_url_name = "channel:discount_list"
+    new_title = gettext_lazy("New discount approval")
+    success_message = gettext_lazy("Discount approval recorded.")
+
+    def get_form(self, obj, data=None):
+        customers = visibility.restrict(self.request.user, Customer)  # approvers approve for customers they see
+        return self.form_class(data=data, customers=customers, initial=self.prefilled())
+
+    def save(self, form, obj):
         d = dict(form.cleaned_data)
-        approver = getattr(request.user, "employee", None)
-        try:
-            if approver is None:
-                raise ValidationError(_("Only an employee can approve a discount."))
-            discount = services.discount_authorize(customer=d.pop("customer_code"), approver=approver, **d)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Discount approval recorded."))
-            return HttpResponseRedirect(reverse("channel:discount_detail", args=[discount.pk]))
-    return _form_page(request, form, title=_("New discount approval"), cancel_url=reverse("channel:discount_list"))
+        approver = getattr(self.request.user, "employee", None)
+        if approver is None:
+            raise ValidationError(_("Only an employee can approve a discount."))
+        return services.discount_authorize(customer=d.pop("customer_code"), approver=approver, **d)
 
 
-@login_required
-def authorization_new(request):
-    if not can_edit_master_data(request.user):
-        raise PermissionDenied
-    distributors = selectors.distributors(viewer=request.user)
-    form = AuthorizationForm(request.POST or None, distributors=distributors)
-    if request.method == "POST" and form.is_valid():
+class AuthorizationNewView(_MasterEditView):
+    model = DistributorAuthorization
+    form_class = AuthorizationForm
+    list_url_name = "channel:authorization_list"
+    new_title = gettext_lazy("New authorisation")
+    success_message = gettext_lazy("Authorisation saved.")
+
+    def get_form(self, obj, data=None):
+        return self.form_class(data=data, distributors=selectors.distributors(viewer=self.request.user))
+
+    def save(self, form, obj):
         d = dict(form.cleaned_data)
-        try:
-            record, _created = services.authorization_save(division=d.pop("division_code"), **d)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Authorisation saved."))
-            return HttpResponseRedirect(reverse("channel:authorization_detail", args=[record.pk]))
-    return _form_page(request, form, title=_("New authorisation"), cancel_url=reverse("channel:authorization_list"))
+        record, _created = services.authorization_save(division=d.pop("division_code"), **d)
+        return record
 
 
 # --- distributors -----------------------------------------------------------------------------------------
@@ -322,7 +320,11 @@ def distributor_detail(request, pk):
     return render(
         request,
         "channel/distributor_detail.html",
-        {"summary": summary, "distributor": distributor, "can_import": can_import_flow(request.user)},
+        {
+            "summary": summary,
+            "distributor": distributor,
+            "can_import": visibility.can(request.user, FlowImport, visibility.IMPORT),
+        },
     )
 
 
@@ -338,7 +340,7 @@ class ImportListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_import"] = can_import_flow(self.request.user)
+        ctx["can_import"] = visibility.can(self.request.user, FlowImport, visibility.IMPORT)
         return ctx
 
 
@@ -376,8 +378,7 @@ def flow_upload(request):
     Celery broker the file's shape is checked first (distributor, month, headers: a mapping form when
     they are unknown), the job is queued and the page follows its progress until the outcome is there.
     """
-    if not can_import_flow(request.user):
-        raise PermissionDenied
+    visibility.require(request.user, FlowImport, visibility.IMPORT)
     dists = selectors.distributors(viewer=request.user)
     ctx: dict[str, Any] = {"distributors": dists, "fields": FIELDS, "values": request.POST, "mapping_needed": None}
     if request.method != "POST":
@@ -433,8 +434,7 @@ def flow_upload(request):
 
 @login_required
 def flow_progress(request, token):
-    if not can_import_flow(request.user):
-        raise PermissionDenied
+    visibility.require(request.user, FlowImport, visibility.IMPORT)
     return JsonResponse(uploads.progress_get(re.sub(r"[^a-f0-9]", "", token)[:32]))
 
 
@@ -454,11 +454,8 @@ def import_errors(request, pk):
 
 @login_required
 def review_list(request):
-    status = request.GET.get("status", ReviewStatus.OPEN)
-    status = status if status in ReviewStatus.values else ReviewStatus.OPEN
-    qs = selectors.review_queue(viewer=request.user, status=status)
-    if request.GET.get("distributor", "").isdigit():
-        qs = qs.filter(distributor_id=int(request.GET["distributor"]))
+    filterset = ReviewFilterSet(request.GET, queryset=selectors.review_queue(viewer=request.user, status=""))
+    status, qs = filterset.status_value, filterset.qs
     page = list(qs[:100])
     terminals = selectors.suggestion_terminals(viewer=request.user, reviews=page)
     items = [(r, [(terminals[s[0]], s[1]) for s in r.suggestions or [] if s[0] in terminals]) for r in page]
@@ -514,22 +511,9 @@ def review_resolve(request, pk):
 # --- flow lines -------------------------------------------------------------------------------------------
 
 
-def flow_filters_from(params) -> selectors.FlowFilters:
-    def number(name):
-        value = params.get(name, "").strip()
-        return int(value) if value.isdigit() else None
-
-    return selectors.FlowFilters(
-        product=params.get("product", "").strip(),
-        batch=params.get("batch", "").strip(),
-        buyer=params.get("buyer", "").strip(),
-        division=params.get("division", "").strip(),
-        distributor=number("distributor"),
-        terminal=number("terminal"),
-        period=params.get("period", "").strip() if re.fullmatch(r"\d{4}-\d{2}", params.get("period", "")) else "",
-        unmatched=params.get("unmatched") == "1",
-        flagged=params.get("flagged") == "1",
-    )
+def flow_filters_from(request) -> selectors.FlowFilters:
+    """The flow list's filters from the query string (the FilterSet is the only parser)."""
+    return FlowLineFilterSet(request.GET, request=request).selection()
 
 
 class FlowLineListView(ObjectListView):
@@ -537,7 +521,7 @@ class FlowLineListView(ObjectListView):
     paginate_by = 100
 
     def get_queryset(self):
-        self.filters = flow_filters_from(self.request.GET)
+        self.filters = flow_filters_from(self.request)
         return selectors.flow_lines(viewer=self.request.user, filters=self.filters)
 
     def get_context_data(self, **kwargs):
@@ -561,5 +545,5 @@ def flow_export_view(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8" if fmt == "csv" else
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
     response["Content-Disposition"] = f'attachment; filename="flow.{fmt}"'
-    flow_export(viewer=request.user, fmt=fmt, out=response, filters=flow_filters_from(request.GET))
+    flow_export(viewer=request.user, fmt=fmt, out=response, filters=flow_filters_from(request))
     return response

@@ -30,7 +30,7 @@ class VisibleViewSet(viewsets.ModelViewSet):
             raise exceptions.PermissionDenied
 
     def check_create_permission(self) -> None:
-        if not visibility.scope_for(self.request.user).is_admin:
+        if not visibility.can(self.request.user, self.get_queryset().model, visibility.ADD):
             raise exceptions.PermissionDenied
 
     def perform_create(self, serializer):

@@ -19,6 +19,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from . import selectors, visibility
+from .forms import apply_service_errors
 
 
 class ObjectListView(LoginRequiredMixin, ListView):
@@ -42,7 +43,7 @@ class ObjectListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["can_add"] = visibility.scope_for(self.request.user).is_admin
+        ctx["can_add"] = visibility.can(self.request.user, self.model, visibility.ADD)
         return ctx
 
 
@@ -71,12 +72,12 @@ class ObjectEditView(LoginRequiredMixin, View):
     model: type[models.Model]
     form_class: Any
     template_name: str
+    success_message: Any = None  # "Saved %(name)s." by default
 
     def get_object(self) -> models.Model | None:
         pk = self.kwargs.get("pk")
         if pk is None:
-            if not visibility.scope_for(self.request.user).is_admin:
-                raise PermissionDenied
+            visibility.require(self.request.user, self.model, visibility.ADD)
             return None
         obj = visibility.visible_object(self.request.user, self.model, pk)
         if obj is None:
@@ -91,12 +92,19 @@ class ObjectEditView(LoginRequiredMixin, View):
     def save(self, form, obj):  # pragma: no cover - every subclass implements it
         raise NotImplementedError
 
+    def apply_errors(self, form, exc: ValidationError) -> None:
+        """Put a service's ValidationError on the form (subclasses map service keys to field names)."""
+        apply_service_errors(form, exc)
+
+    def get_extra_context(self, obj) -> dict[str, Any]:
+        return {}
+
     def render_form(self, form, obj, status=200):
         meta = self.model._meta
         return render(
             self.request,
             self.template_name,
-            {"form": form, "object": obj, "verbose_name": meta.verbose_name},
+            {"form": form, "object": obj, "verbose_name": meta.verbose_name, **self.get_extra_context(obj)},
             status=status,
         )
 
@@ -115,8 +123,8 @@ class ObjectEditView(LoginRequiredMixin, View):
                     if not visibility.can(request.user, saved):
                         raise PermissionDenied
             except ValidationError as exc:
-                form.add_error(None, exc)
+                self.apply_errors(form, exc)
             else:
-                messages.success(request, _("Saved %(name)s.") % {"name": saved})
+                messages.success(request, (self.success_message or _("Saved %(name)s.")) % {"name": saved})
                 return HttpResponseRedirect(saved.get_absolute_url())
         return self.render_form(form, obj, status=400)

@@ -1,16 +1,14 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers
 
 from liuke.core import visibility
 from liuke.core.api import VisibleViewSet, _api_error
-from liuke.org.choices import Role
 
 from . import selectors, services
+from .filtersets import CustomerFilterSet
 from .models import AccountTeamMember, Contact, ContactKnower, Customer
-from .policies import can_manage_team
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -78,43 +76,16 @@ class AccountTeamMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["version"]
 
 
-_FILTER_PARAMS = [
-    OpenApiParameter(name, OpenApiTypes.STR, description=text)
-    for name, text in [
-        ("q", "search: name, short name, code, phone, pinyin or its initials"),
-        ("kind", "hospital, pharmacy, clinic, distributor, retailer, other"),
-        ("grade", "A, B or C"),
-        ("status", "prospect, active, dormant, lost"),
-        ("division", "GB/T 2260 code; everything under it"),
-        ("territory", "territory id"),
-        ("member", "employee id on the current account team"),
-        ("department", "department id: a current team member works there or below"),
-        ("cmin", "completeness at least"),
-        ("cmax", "completeness at most"),
-        ("coverage", "single (fewer than two people in two roles) or covered"),
-        ("contact", "overdue (not contacted within the grade's cadence) or recent"),
-        ("sort", "code, name, completeness, -completeness, -updated"),
-    ]
-]
-
-
-@extend_schema_view(list=extend_schema(parameters=_FILTER_PARAMS))
 class CustomerViewSet(VisibleViewSet):
     queryset = Customer.objects.all()
     serializer_class = CustomerSerializer
-    filter_backends: list = []  # filtering is the selector's job (same filters as the web list)
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CustomerFilterSet  # the same filters as the web list and its export
 
     def get_queryset(self):
         if self.action == "list":
-            from .views import filters_from
-
-            return selectors.customer_list(viewer=self.request.user, filters=filters_from(self.request.query_params))
+            return selectors.visible_customers(viewer=self.request.user).select_related("division")
         return super().get_queryset().select_related("division")
-
-    def check_create_permission(self) -> None:
-        scope = visibility.scope_for(self.request.user)
-        if not (scope.is_admin or scope.role in (Role.REP, Role.MANAGER)):
-            raise exceptions.PermissionDenied
 
     def create_via_service(self, data):
         data = dict(data)
@@ -122,17 +93,16 @@ class CustomerViewSet(VisibleViewSet):
         confirm = data.pop("confirm_duplicate", False)
         try:
             customer = services.customer_create(
-                data=data, fields=fields, division_code=division_code, confirm_duplicate=confirm
+                data=data,
+                fields=fields,
+                division_code=division_code,
+                confirm_duplicate=confirm,
+                opened_by=self.request.user,
             )
         except services.DuplicateSuspected as exc:
             raise exceptions.ValidationError(
                 {"name": exc.messages, "duplicate_of": exc.existing.code, "hint": "send confirm_duplicate=true"}
             ) from exc
-        scope = visibility.scope_for(self.request.user)
-        if scope.employee_id and not scope.is_admin:
-            from liuke.org.models import Employee
-
-            services.team_assign(customer=customer, employee=Employee.objects.get(pk=scope.employee_id), role="develop")
         return customer
 
     def update_via_service(self, instance, data):
@@ -202,7 +172,7 @@ class AccountTeamMemberViewSet(VisibleViewSet):
     def check_create_permission(self) -> None:
         pk = str(self.request.data.get("customer") or "") if isinstance(self.request.data, dict) else ""
         customer = Customer.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
-        if customer is None or not can_manage_team(self.request.user, customer):
+        if customer is None or not visibility.can(self.request.user, customer, visibility.MANAGE_TEAM):
             raise exceptions.PermissionDenied
 
     def create_via_service(self, data):

@@ -82,6 +82,9 @@ def visible_customers(*, viewer: Any) -> QuerySet[Customer]:
     return visibility.restrict(viewer, Customer).filter(archived_at__isnull=True)
 
 
+FUZZY_MAX = 16  # letters in the longest typed abbreviation searched with one-letter slips
+
+
 def _fuzzy_variants(term: str) -> list[str]:
     """One wrong or one extra letter in a typed pinyin abbreviation (``bjtrhyy`` → ``bjtryy``)."""
     deletions = {term[:i] + term[i + 1 :] for i in range(len(term))}
@@ -90,12 +93,29 @@ def _fuzzy_variants(term: str) -> list[str]:
 
 
 def search(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:
-    """Name, short name, code, phone and pinyin (full or initials), width- and punctuation-insensitive."""
+    """Name, short name, code, phone and pinyin (full or initials), width- and punctuation-insensitive.
+
+    With several words (``医院 黄浦``) every word must match, each in those or in the address.
+    """
+    words = query.split()
+    if len(words) > 1:
+        for word in words:
+            qs = _search_word(qs, word, address=True)
+        return qs
+    return _search_word(qs, query)
+
+
+def _search_word(qs: QuerySet[Customer], query: str, *, address: bool = False) -> QuerySet[Customer]:
     term = search_term(query)
     if not term:
         return qs
-    exact = qs.filter(search_text__contains=term)
-    if len(term) < 5 or not re.fullmatch(r"[a-z]+", term) or exact.exists():
+    match = Q(search_text__contains=term)
+    if address:
+        match |= Q(address__contains=query.strip())
+    exact = qs.filter(match)
+    # Initials of a name are short: a long string is no abbreviation, and its variants would grow
+    # the query past what a database plans (one OR per letter).
+    if len(term) < 5 or len(term) > FUZZY_MAX or not re.fullmatch(r"[a-z]+", term) or exact.exists():
         return exact
     fuzzy = Q()
     for variant in _fuzzy_variants(term):
@@ -144,7 +164,12 @@ def _division_q(code: str, prefix: str = "division__code") -> Q:
 def customer_list(*, viewer: Any, filters: CustomerFilters | None = None, query: str = "") -> QuerySet[Customer]:
     """The customers a viewer may see, filtered, searched and sorted; coverage annotated."""
     f = filters or CustomerFilters(q=query)
-    qs = visible_customers(viewer=viewer).select_related("division")
+    return apply_customer_filters(visible_customers(viewer=viewer).select_related("division"), viewer=viewer, filters=f)
+
+
+def apply_customer_filters(qs: QuerySet[Customer], *, viewer: Any, filters: CustomerFilters) -> QuerySet[Customer]:
+    """Narrow customers the viewer may see (``qs`` came through visibility) by the list's filters."""
+    f = filters
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.grade:
@@ -183,6 +208,8 @@ def customer_list(*, viewer: Any, filters: CustomerFilters | None = None, query:
         qs = qs.filter(single_threaded_q())
     elif f.coverage == "covered":
         qs = qs.exclude(single_threaded_q())
+    elif f.coverage == "nobody":
+        qs = qs.filter(team_people=0, status=CustomerStatus.ACTIVE)  # the same rule as unassigned_customers
     if f.q:
         qs = search(qs, f.q)
     return qs.order_by(*SORTS.get(f.sort, SORTS["code"]))

@@ -12,12 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liuke.core import changelog
+from liuke.core import changelog, visibility
 from liuke.core.text import name_key, search_keys
 from liuke.org.models import Division, Employee
 
 from . import completeness, events
-from .choices import DivisionMethod
+from .choices import DivisionMethod, TeamRole
 from .fields import active_definitions, clean_values, merge_values
 from .models import AccountTeamMember, Contact, ContactKnower, Customer, FieldDefinition, FieldGroup
 
@@ -214,11 +214,14 @@ def customer_create(
     fields: dict[str, Any] | None = None,
     division_code: str | None = None,
     confirm_duplicate: bool = False,
+    opened_by: Any = None,
 ) -> Customer:
     """Create a customer; its division comes from ``division_code`` or is parsed from the address.
 
     A customer with the same normalised name in the same division raises :class:`DuplicateSuspected`
-    unless the caller confirms it is a different one.
+    unless the caller confirms it is a different one. The person who opens it (``opened_by``, a user)
+    joins its account team as its developer when they would not see it otherwise: whoever opens a
+    customer covers it until a manager completes the team.
     """
     customer = Customer()
     _apply_core(customer, data)
@@ -234,6 +237,9 @@ def customer_create(
             raise DuplicateSuspected(existing)
     customer.save()
     events.customer_created(customer)
+    scope = visibility.scope_for(opened_by) if opened_by is not None else None
+    if scope is not None and scope.employee_id and not scope.sees_all:
+        team_assign(customer=customer, employee=Employee.objects.get(pk=scope.employee_id), role=TeamRole.DEVELOP)
     customer_refresh_derived(customer=customer)
     return customer
 
@@ -268,8 +274,7 @@ def customer_update(
 @transaction.atomic
 def customer_archive(*, customer: Customer) -> Customer:
     """Archive a customer (never deleted); its history stays."""
-    customer.archived_at = timezone.now()
-    customer.save()
+    customer.archive()
     return customer
 
 
@@ -306,8 +311,7 @@ def customer_merge(*, keep: Customer, other: Customer) -> Customer:
         keep.division_id, keep.division_method = other.division_id, other.division_method
     keep.save()
     other.merged_into = keep
-    other.archived_at = timezone.now()
-    other.save()
+    other.archive()
     events.customers_merged(keep, other, moved)
     customer_refresh_derived(customer=keep)
     return keep
@@ -330,8 +334,7 @@ def contact_save(*, customer: Customer, data: dict[str, Any], contact: Contact |
 
 @transaction.atomic
 def contact_archive(*, contact: Contact) -> Contact:
-    contact.archived_at = timezone.now()
-    contact.save()
+    contact.archive()
     customer_refresh_derived(customer=contact.customer)
     return contact
 
@@ -342,8 +345,7 @@ def contact_set_knower(*, contact: Contact, employee: Employee, familiarity: int
     knower = ContactKnower.objects.filter(contact=contact, employee=employee).first()
     if familiarity is None:
         if knower is not None and knower.archived_at is None:
-            knower.archived_at = timezone.now()
-            knower.save()
+            knower.archive()
         return knower
     if knower is None:
         knower = ContactKnower(contact=contact, employee=employee)

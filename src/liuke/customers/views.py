@@ -12,37 +12,19 @@ from django.views.decorators.http import require_POST
 from liuke.core import visibility
 from liuke.core.forms import apply_service_errors
 from liuke.core.generic import ObjectDetailView, ObjectListView
-from liuke.org.choices import Role
-from liuke.org.models import Division, Employee, Territory
+from liuke.org.models import Division, Territory
 
 from . import completeness, extensions, selectors, services
 from .choices import CustomerGrade, CustomerKind, CustomerStatus
 from .fields import active_definitions
+from .filtersets import SORT_CHOICES, CustomerFilterSet
 from .forms import ContactForm, CustomerForm, KnowerForm, MergeForm, TeamAssignForm
 from .models import AccountTeamMember, Contact, Customer
-from .policies import can_manage_team
 
 
-def filters_from(params) -> selectors.CustomerFilters:
-    def number(name):
-        value = params.get(name, "").strip()
-        return int(value) if value.isdigit() else None
-
-    return selectors.CustomerFilters(
-        q=params.get("q", "").strip(),
-        kind=params.get("kind", "") if params.get("kind") in CustomerKind.values else "",
-        grade=params.get("grade", "") if params.get("grade") in CustomerGrade.values else "",
-        status=params.get("status", "") if params.get("status") in CustomerStatus.values else "",
-        division=params.get("division", "").strip(),
-        territory=number("territory"),
-        member=number("member"),
-        department=number("department"),
-        completeness_min=number("cmin"),
-        completeness_max=number("cmax"),
-        coverage=params.get("coverage", "") if params.get("coverage") in ("single", "covered") else "",
-        contact=params.get("contact", "") if params.get("contact") in ("overdue", "recent") else "",
-        sort=params.get("sort", "code") if params.get("sort") in selectors.SORTS else "code",
-    )
+def filters_from(request) -> selectors.CustomerFilters:
+    """The list's filters from the query string (the FilterSet is the only parser)."""
+    return CustomerFilterSet(request.GET, request=request).selection()
 
 
 class CustomerListView(ObjectListView):
@@ -51,7 +33,7 @@ class CustomerListView(ObjectListView):
     ids_first = True
 
     def get_queryset(self):
-        self.filters = filters_from(self.request.GET)
+        self.filters = filters_from(self.request)
         return selectors.customer_list_with_team(viewer=self.request.user, filters=self.filters)
 
     def get_context_data(self, **kwargs):
@@ -63,20 +45,12 @@ class CustomerListView(ObjectListView):
             kinds=CustomerKind.choices,
             grades=CustomerGrade.choices,
             statuses=CustomerStatus.choices,
-            sorts=[
-                ("code", _("Code")),
-                ("name", _("Name")),
-                ("-completeness", _("Most complete")),
-                ("completeness", _("Least complete")),
-                ("-updated", _("Recently changed")),
-            ],
+            sorts=SORT_CHOICES,
             territories=visibility.restrict(viewer, Territory).filter(archived_at__isnull=True).order_by("code"),
-            members=selectors.employees_for_assignment(viewer=viewer).order_by("name")
-            if not scope.role == Role.REP
-            else [],
+            members=selectors.employees_for_assignment(viewer=viewer).order_by("name") if scope.sees_team else [],
             threshold=completeness.handover_threshold(),
-            can_add=scope.role in (Role.REP, Role.MANAGER) or scope.is_admin,
-            can_import=scope.is_admin,
+            can_add=visibility.can(viewer, Customer, visibility.ADD),
+            can_import=visibility.can(viewer, Customer, visibility.IMPORT),
             querystring=self.request.GET.urlencode(),
             division_name=Division.objects.filter(code=self.filters.division)
             .values_list("full_name", flat=True)
@@ -97,14 +71,14 @@ class CustomerDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         viewer, customer = self.request.user, self.object
         dossier = selectors.customer_dossier(viewer=viewer, customer=customer)
-        can_team = can_manage_team(viewer, customer)
+        can_team = visibility.can(viewer, customer, visibility.MANAGE_TEAM)
         ctx.update(
             dossier=dossier,
             missing=[i for i in dossier.items if not i.ok],
             threshold=completeness.handover_threshold(),
             can_team=can_team,
             team_form=TeamAssignForm(employees=selectors.employees_for_assignment(viewer=viewer)) if can_team else None,
-            can_merge=visibility.scope_for(viewer).is_admin or visibility.scope_for(viewer).role == Role.MANAGER,
+            can_merge=visibility.can(viewer, customer, visibility.MERGE),
             sections=extensions.sections(viewer, customer),
         )
         return ctx
@@ -128,10 +102,9 @@ def _apply_service_errors(form, exc: ValidationError) -> None:
 def customer_edit(request, pk=None):
     """Create or edit a customer: core columns and the archive fields, with conflict detection."""
     viewer = request.user
-    scope = visibility.scope_for(viewer)
     customer = _editable_customer(request, pk) if pk else None
-    if customer is None and not (scope.is_admin or scope.role in (Role.REP, Role.MANAGER)):
-        raise PermissionDenied
+    if customer is None:
+        visibility.require(viewer, Customer, visibility.ADD)
     definitions = active_definitions()
     if customer is not None:
         # Fields that only concern other kinds of customer (a hospital's beds for a pharmacy) stay out of the way.
@@ -151,12 +124,8 @@ def customer_edit(request, pk=None):
                         fields=form.archive_values(),
                         division_code=form.cleaned_data["division_code"] or None,
                         confirm_duplicate=bool(request.POST.get("confirm_duplicate")),
+                        opened_by=viewer,
                     )
-                    if scope.employee_id and not scope.is_admin:
-                        # Whoever opens a customer covers it until a manager completes the team.
-                        services.team_assign(
-                            customer=saved, employee=Employee.objects.get(pk=scope.employee_id), role="develop"
-                        )
                 else:
                     saved = services.customer_update(
                         customer=customer,
@@ -263,8 +232,7 @@ def _team_customer(request, pk) -> Customer:
     customer = visibility.visible_object(request.user, Customer, pk)
     if customer is None:
         raise Http404
-    if not can_manage_team(request.user, customer):
-        raise PermissionDenied
+    visibility.require(request.user, customer, visibility.MANAGE_TEAM)
     return customer
 
 
@@ -305,14 +273,12 @@ def team_unassign(request, pk, member_pk):
 def customer_merge(request, pk):
     """Merge a duplicate into this customer (both histories are kept)."""
     keep = _editable_customer(request, pk)
-    scope = visibility.scope_for(request.user)
-    if not (scope.is_admin or scope.role == Role.MANAGER):
-        raise PermissionDenied
+    visibility.require(request.user, keep, visibility.MERGE)
     form = MergeForm(request.POST or None, viewer=request.user)
     other = None
     if request.method == "POST" and form.is_valid():
         other = visibility.restrict(request.user, Customer).filter(code=form.cleaned_data["other_code"].strip()).first()
-        if other is None or not visibility.can(request.user, other, visibility.CHANGE):
+        if other is None or not visibility.can(request.user, other, visibility.MERGE):
             form.add_error("other_code", _("No customer with this code that you may change."))
         else:
             try:
@@ -364,7 +330,7 @@ def customer_export_view(request):
     response = HttpResponse(content_type=CONTENT_TYPES[fmt])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{fmt}"'
-    customer_export(viewer=request.user, fmt=fmt, out=response, filters=filters_from(request.GET))
+    customer_export(viewer=request.user, fmt=fmt, out=response, filters=filters_from(request))
     return response
 
 
@@ -379,8 +345,7 @@ def customer_import_view(request):
     from .forms import ImportForm
     from .importers import account_team_import_run, customer_import_run
 
-    if not visibility.scope_for(request.user).is_admin:
-        raise PermissionDenied
+    visibility.require(request.user, Customer, visibility.IMPORT)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = error = None
     if request.method == "POST" and form.is_valid():
@@ -408,13 +373,13 @@ def customer_import_view(request):
 @login_required
 def field_list(request):
     """The archive field schema (admins edit it)."""
-    from .models import FieldGroup
+    from .models import FieldDefinition, FieldGroup
 
     groups = FieldGroup.objects.filter(archived_at__isnull=True).prefetch_related("fields")
     return render(
         request,
         "customers/field_list.html",
-        {"groups": groups, "can_change": visibility.scope_for(request.user).is_admin},
+        {"groups": groups, "can_change": visibility.can(request.user, FieldDefinition, visibility.CHANGE)},
     )
 
 
@@ -423,8 +388,7 @@ def field_edit(request, pk=None):
     from .forms import FieldDefinitionForm
     from .models import FieldDefinition
 
-    if not visibility.scope_for(request.user).is_admin:
-        raise PermissionDenied
+    visibility.require(request.user, FieldDefinition, visibility.CHANGE)
     definition = get_object_or_404(FieldDefinition, pk=pk) if pk else None
     form = FieldDefinitionForm(request.POST or None, instance=definition, viewer=request.user)
     if definition is not None:

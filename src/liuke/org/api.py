@@ -1,9 +1,9 @@
-from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from liuke.core.api import VisibleViewSet
 
 from . import services
+from .filtersets import EmployeeFilterSet
 from .models import Department, Employee, Territory
 
 
@@ -47,18 +47,6 @@ class TerritorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EmployeeFilter(filters.FilterSet):
-    department = filters.NumberFilter(method="in_department", label="department (and its sub-departments)")
-
-    class Meta:
-        model = Employee
-        fields = ["role", "status", "employee_no"]
-
-    def in_department(self, queryset, name, value):
-        dept = Department.objects.filter(pk=value).first()
-        return queryset.filter(department__path__startswith=dept.path) if dept else queryset.none()
-
-
 class DepartmentViewSet(VisibleViewSet):
     queryset = Department.objects.all()
     serializer_class = DepartmentSerializer
@@ -85,8 +73,7 @@ class DepartmentViewSet(VisibleViewSet):
 class EmployeeViewSet(VisibleViewSet):
     queryset = Employee.objects.select_related("user", "department")
     serializer_class = EmployeeSerializer
-    filterset_class = EmployeeFilter
-    search_fields = ["name", "employee_no", "phone"]
+    filterset_class = EmployeeFilterSet  # the same filters as the employee list
     ordering = ["employee_no"]
 
     def get_queryset(self):

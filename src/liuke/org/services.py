@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from liuke.core import changelog
+from liuke.core import changelog, visibility
 from liuke.core.choices import ChangeAction
 
 from .choices import EmployeeStatus, Role
@@ -99,7 +99,7 @@ def employee_hire(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.is_staff = role == Role.ADMIN
+    user.is_staff = visibility.opens_admin_site(role)
     user.save()
     employee = Employee(
         user=user,
@@ -135,7 +135,7 @@ def employee_update(*, employee: Employee, **fields) -> Employee:
         customers_of_employee_refresh(employee=employee)
     user = employee.user
     user.is_active = employee.status != EmployeeStatus.LEFT
-    user.is_staff = employee.role == Role.ADMIN
+    user.is_staff = visibility.opens_admin_site(employee.role)
     user.first_name = employee.name[:150]
     user.email = employee.email
     user.save(update_fields=["is_active", "is_staff", "first_name", "email"])

@@ -1,12 +1,13 @@
-from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 
 from liuke.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import selectors, services
 from .choices import EmployeeStatus, Role
+from .filtersets import DivisionFilterSet, EmployeeFilterSet
 from .forms import DepartmentForm, EmployeeForm, TerritoryForm
-from .models import Department, Division, Employee, Territory
+from .models import Department, Employee, Territory
 
 
 class DepartmentListView(ObjectListView):
@@ -55,20 +56,10 @@ class EmployeeListView(ObjectListView):
     template_name = "org/employee_list.html"
 
     def get_queryset(self):
-        params = self.request.GET
-        qs = selectors.employee_list(viewer=self.request.user, include_left=params.get("status") == "left")
-        if params.get("q"):
-            q = params["q"].strip()
-            qs = qs.filter(Q(name__icontains=q) | Q(employee_no__icontains=q) | Q(phone__contains=q))
-        if params.get("role") in Role.values:
-            qs = qs.filter(role=params["role"])
-        if params.get("status") in EmployeeStatus.values:
-            qs = qs.filter(status=params["status"])
-        if params.get("department", "").isdigit():
-            dept = Department.objects.filter(pk=params["department"]).first()
-            if dept is not None:
-                qs = qs.filter(department__path__startswith=dept.path)
-        return qs
+        base = selectors.employee_list(viewer=self.request.user, include_left=True)
+        self.filterset = EmployeeFilterSet(self.request.GET, queryset=base, request=self.request)
+        qs = self.filterset.qs
+        return qs if self.filterset.include_left else qs.exclude(status=EmployeeStatus.LEFT)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -153,10 +144,8 @@ class TerritoryEditView(ObjectEditView):
 
 def division_list(request):
     """Browse the GB/T 2260 table: provinces, or the children of one division."""
-    parent_code = request.GET.get("parent", "")
-    query = request.GET.get("q", "").strip()
-    parent = get_object_or_404(Division, code=parent_code) if parent_code else None
-    qs = selectors.division_search(viewer=request.user, query=query)
-    if not query:
-        qs = qs.filter(parent=parent) if parent else qs.filter(level="province")
+    filterset = DivisionFilterSet(request.GET, queryset=selectors.division_search(viewer=request.user))
+    qs, parent, query = filterset.qs, filterset.parent_division, filterset.values().get("q") or ""
+    if filterset.values().get("parent") and parent is None:
+        raise Http404
     return render(request, "org/division_list.html", {"divisions": qs[:500], "parent": parent, "q": query})
