@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from liuke.core import visibility
 from liuke.customers import extensions
 from liuke.customers.models import Customer
 from liuke.customers.selectors import TimelineItem
@@ -34,6 +35,19 @@ def problems_and_follow_ups(viewer: Any, customer: Customer) -> extensions.Secti
             "new_card_url": reverse("interactions:card_new") + f"?customer={customer.pk}",
         },
         column="side",
+        order=10,
+    )
+
+
+@extensions.register_section
+def new_card_action(viewer: Any, customer: Customer) -> extensions.Section | None:
+    """The "new record card" button beside the customer's name: on a phone the cards section is screens down."""
+    if visibility.scope_for(viewer).employee_id is None or customer.archived_at is not None:
+        return None  # only employees write cards, and not about an archived customer
+    return extensions.Section(
+        template="interactions/_customer_actions.html",
+        context={"new_card_url": reverse("interactions:card_new") + f"?customer={customer.pk}"},
+        column="actions",
         order=10,
     )
 

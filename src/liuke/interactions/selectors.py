@@ -13,9 +13,10 @@ from django.utils import timezone
 from liuke.core import visibility
 from liuke.customers.completeness import cadence_days
 from liuke.customers.models import AccountTeamMember, Contact, Customer
-from liuke.customers.selectors import current_team_q, due_for_contact_q, visible_customers
+from liuke.customers.selectors import current_team_q, due_for_contact_q
 from liuke.org.models import Department, Employee
 
+from . import services
 from .choices import AMENDABLE_FIELDS, CardStatus, FollowUpStatus
 from .models import (
     OPEN_PROBLEM_Q,
@@ -161,6 +162,7 @@ class MyDay:
     drafts: list[RecordCard]
     planned: list[PlannedVisit]
     open_problems: int
+    planned_today: int = 0  # visits planned for today, made or not (the plan page's list for the day)
 
 
 MY_DAY_ROWS = 30
@@ -193,9 +195,12 @@ def my_day(*, employee: Employee, today: dt.date | None = None) -> MyDay:
         .order_by("day", "id")
     )
     done = _visited(employee.pk, {p.customer_id for p in planned}, week, week + dt.timedelta(days=7))
+    planned_today = sum(1 for p in planned if p.day == today)
     planned = [p for p in planned if p.customer_id not in done]
     open_count = Problem.objects.filter(OPEN_PROBLEM_Q, owner=employee, archived_at__isnull=True).count()
-    return MyDay(today, due_today, overdue, overdue_count, due_customers, due_count, drafts, planned, open_count)
+    return MyDay(
+        today, due_today, overdue, overdue_count, due_customers, due_count, drafts, planned, open_count, planned_today
+    )
 
 
 def _visited(employee_id: int, customer_ids: set[int], start: dt.date, end: dt.date) -> set[int]:
@@ -268,15 +273,39 @@ class Suggestion:
     customer: Customer
     reason: str
     why: str
-    day: dt.date | None = None
+    day: dt.date | None = None  # the proposed day (None: the week's working days are full)
 
 
 SUGGESTIONS = 25
 
 
+class _DaySpreader:
+    """Proposes days for suggested visits: the week's working days still ahead, the least busy one first
+    (visits already planned count), no later than the day a visit falls due, at most a few a day."""
+
+    def __init__(self, week_start: dt.date, first_day: dt.date, planned_days: list[dt.date | None]) -> None:
+        self.days = [
+            d for d in (week_start + dt.timedelta(days=i) for i in range(services.WORKING_DAYS)) if d >= first_day
+        ]
+        self.load = {d: 0 for d in self.days}
+        for d in planned_days:
+            if d in self.load:
+                self.load[d] += 1
+
+    def propose(self, due: dt.date | None) -> dt.date | None:
+        free = [d for d in self.days if self.load[d] < services.PLAN_VISITS_PER_DAY]
+        in_time = [d for d in free if due is None or d <= due]
+        if not free:
+            return None
+        day = min(in_time or free, key=lambda d: (self.load[d], d))
+        self.load[day] += 1
+        return day
+
+
 def plan_suggestions(*, employee: Employee, week_start: dt.date) -> list[Suggestion]:
     """Customers to visit this week: follow-ups falling due in the week first, then customers past (or
-    reaching) their cadence by the end of the week, most overdue first; those already planned left out."""
+    reaching) their cadence by the end of the week, most overdue first; those already planned left out.
+    Each comes with a proposed day, spread over the week's working days (see ``_DaySpreader``)."""
     from django.utils.translation import gettext as _
 
     from .choices import PlanReason
@@ -284,11 +313,12 @@ def plan_suggestions(*, employee: Employee, week_start: dt.date) -> list[Suggest
     week_end = week_start + dt.timedelta(days=6)
     today = timezone.localdate()
     first_day = today if week_start <= today <= week_end else week_start
-    planned = set(
+    planned = dict(
         PlannedVisit.objects.filter(
             plan__employee=employee, plan__week_start=week_start, archived_at__isnull=True
-        ).values_list("customer_id", flat=True)
+        ).values_list("customer_id", "day")
     )
+    spread = _DaySpreader(week_start, first_day, list(planned.values()))
     out: list[Suggestion] = []
     seen = set(planned)
     steps = (
@@ -299,15 +329,16 @@ def plan_suggestions(*, employee: Employee, week_start: dt.date) -> list[Suggest
     for step in steps:
         if step.customer_id in seen or step.customer.archived_at is not None:
             continue
+        if len(out) == SUGGESTIONS:
+            break
         seen.add(step.customer_id)
-        day = max(step.due, first_day)  # overdue ones: the first day still ahead in the week
         why = _("Follow-up due %(due)s: %(text)s") % {"due": step.due.isoformat(), "text": step.description[:40]}
-        out.append(Suggestion(step.customer, PlanReason.FOLLOW_UP, why, day))
+        out.append(Suggestion(step.customer, PlanReason.FOLLOW_UP, why, spread.propose(step.due)))
     due = (
         my_customers(employee=employee)
         .filter(due_for_contact_q(week_end))
         .exclude(pk__in=seen)
-        .order_by("last_contact_at", "code")[:SUGGESTIONS]
+        .order_by("last_contact_at", "code")[: max(SUGGESTIONS - len(out), 0)]
     )
     for c in due:
         since = days_since(c.last_contact_at, week_start)
@@ -317,7 +348,8 @@ def plan_suggestions(*, employee: Employee, week_start: dt.date) -> list[Suggest
             else _("Last contact %(days)d days ago (grade %(grade)s: every %(cadence)d days)")
             % {"days": since, "grade": c.grade or "-", "cadence": cadence_days(c.grade)}
         )
-        out.append(Suggestion(c, PlanReason.CADENCE, why))
+        falls_due = None if since is None else week_start + dt.timedelta(days=cadence_days(c.grade) - since)
+        out.append(Suggestion(c, PlanReason.CADENCE, why, spread.propose(falls_due)))
     return out[:SUGGESTIONS]
 
 
@@ -377,10 +409,6 @@ def plan_visits(*, employee: Employee, week_start: dt.date) -> tuple[VisitPlan |
     visits = list(plan.visits.filter(archived_at__isnull=True).select_related("customer").order_by("day", "id"))
     done = _visited(employee.pk, {v.customer_id for v in visits}, week_start, week_start + dt.timedelta(days=7))
     return plan, visits, done
-
-
-def visible_customer_ids(*, viewer: Any, ids: list[int]) -> set[int]:
-    return set(visible_customers(viewer=viewer).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def visible_plans_of(*, viewer: Any, employee: Employee) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from liuke.customers import services as customer_services
 from liuke.customers.models import Contact, Customer
+from liuke.customers.selectors import visible_customers
 from liuke.org.choices import EmployeeStatus
 from liuke.org.models import Employee
 
@@ -557,6 +559,58 @@ def plan_add(
     return PlannedVisit.objects.create(
         plan=plan, customer=customer, day=day, reason=reason or PlanReason.MANUAL, note=(note or "")[:200]
     )
+
+
+PLAN_VISITS_PER_DAY = 4  # suggested visits are spread over the working days, at most this many a day
+WORKING_DAYS = 5  # Monday to Friday
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """One visit to add to a week's plan: whom, which day (None: some day that week) and why."""
+
+    customer_id: int
+    day: dt.date | None = None
+    reason: str = PlanReason.MANUAL
+
+
+@transaction.atomic
+def plan_add_visits(*, employee: Employee, week_start: dt.date, entries: list[PlanEntry]) -> list[PlannedVisit]:
+    """Add a batch of visits to the employee's plan for the week: all of them or, if any one is wrong,
+    none. Every day lies inside the week, every customer is one the employee may see, and no customer is
+    planned twice that week (in the batch or already)."""
+    if not entries:
+        raise ValidationError(_("Tick the customers to add to the plan."))
+    plan = plan_for(employee=employee, week_start=week_start)
+    week_end = plan.week_start + dt.timedelta(days=7)
+    ids = [e.customer_id for e in entries]
+    customers = visible_customers(viewer=employee.user).in_bulk(ids)
+    already = set(
+        plan.visits.filter(customer_id__in=ids, archived_at__isnull=True).values_list("customer_id", flat=True)
+    )
+    errors: list[str] = []
+    seen: set[int] = set()
+    for entry in entries:
+        customer = customers.get(entry.customer_id)
+        if customer is None:
+            errors.append(_("Customer %(id)s is not one you may plan a visit to.") % {"id": entry.customer_id})
+            continue
+        names = {"name": customer.name, "week": plan.week_start.isoformat()}
+        if entry.customer_id in seen:
+            errors.append(_("%(name)s is in the list twice.") % names)
+        elif entry.customer_id in already:
+            errors.append(_("%(name)s is already in this week's plan.") % names)
+        seen.add(entry.customer_id)
+        if entry.day is not None and not plan.week_start <= entry.day < week_end:
+            errors.append(_("%(name)s: the day is not in the week of %(week)s.") % names)
+        if entry.reason not in PlanReason.values:
+            errors.append(_("%(name)s: unknown reason for the visit.") % names)
+    if errors:
+        raise ValidationError(errors)
+    return [
+        PlannedVisit.objects.create(plan=plan, customer=customers[e.customer_id], day=e.day, reason=e.reason)
+        for e in entries
+    ]
 
 
 @transaction.atomic

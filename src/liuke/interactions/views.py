@@ -25,7 +25,7 @@ from liuke.org.choices import Role
 from liuke.org.models import Employee
 
 from . import selectors, services
-from .choices import AMENDABLE_FIELDS, CardKind, CardStatus
+from .choices import AMENDABLE_FIELDS, CardKind, CardStatus, PlanReason
 from .forms import (
     AmendForm,
     CardForm,
@@ -448,10 +448,22 @@ def follow_up_add(request: HttpRequest, customer_pk: int) -> HttpResponse:
 # --- visit plans -----------------------------------------------------------------------------------
 
 
+def _posted_plan(post) -> list[services.PlanEntry]:
+    """The ticked suggestions, each with its own day (``day_<customer>``) and reason (``reason_<customer>``).
+    Raises ValueError for a day that is not a date."""
+    entries = []
+    for cid in post.getlist("customer"):
+        if cid.isdigit():
+            day = post.get(f"day_{cid}") or ""
+            reason = post.get(f"reason_{cid}") or PlanReason.MANUAL
+            entries.append(services.PlanEntry(int(cid), dt.date.fromisoformat(day) if day else None, reason))
+    return entries
+
+
 @login_required
 def plan(request: HttpRequest) -> HttpResponse:
     viewer_emp = _employee_or_403(request)
-    week = parse_week(request.GET.get("week") or request.POST.get("week"))
+    week = parse_week(request.GET.get("week") or request.GET.get("day") or request.POST.get("week"))
     employee = viewer_emp
     other = request.GET.get("employee")
     if other and str(other) != str(viewer_emp.pk):
@@ -467,24 +479,8 @@ def plan(request: HttpRequest) -> HttpResponse:
                 visit = _visible(request, PlannedVisit, request.POST["remove"], visibility.CHANGE)
                 services.plan_remove(visit=visit)
             else:
-                ids = [int(i) for i in request.POST.getlist("customer") if i.isdigit()]
-                visible = selectors.visible_customer_ids(viewer=request.user, ids=ids)
-                days = dict(zip(request.POST.getlist("customer"), request.POST.getlist("day"), strict=False))
-                reasons = dict(zip(request.POST.getlist("customer"), request.POST.getlist("reason"), strict=False))
-                added = 0
-                for cid in ids:
-                    if cid not in visible:
-                        raise Http404
-                    day = days.get(str(cid)) or None
-                    services.plan_add(
-                        employee=employee,
-                        week_start=week,
-                        customer=Customer.objects.get(pk=cid),
-                        day=dt.date.fromisoformat(day) if day else None,
-                        reason=reasons.get(str(cid), ""),
-                    )
-                    added += 1
-                messages.success(request, _("%(n)d visits added to the plan.") % {"n": added})
+                added = services.plan_add_visits(employee=employee, week_start=week, entries=_posted_plan(request.POST))
+                messages.success(request, _("%(n)d visits added to the plan.") % {"n": len(added)})
         except ValidationError as exc:
             for msg in exc.messages:
                 messages.error(request, msg)
@@ -493,6 +489,9 @@ def plan(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("interactions:plan") + f"?week={week:%Y-%m-%d}")
     _plan, visits, done = selectors.plan_visits(employee=employee, week_start=week)
     week_days = [week + dt.timedelta(days=i) for i in range(7)]
+    one_day = next((d for d in week_days if d.isoformat() == request.GET.get("day")), None)
+    if one_day is not None:  # my day's "visits today" tile: that day's visits only
+        visits = [v for v in visits if v.day == one_day]
     return render(
         request,
         "interactions/plan.html",
@@ -503,6 +502,7 @@ def plan(request: HttpRequest) -> HttpResponse:
             "prev_week": week - dt.timedelta(days=7),
             "next_week": week + dt.timedelta(days=7),
             "days": week_days,
+            "one_day": one_day,
             "visits": visits,
             "done": done,
             "today": timezone.localdate(),
