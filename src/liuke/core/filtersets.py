@@ -67,6 +67,15 @@ class MonthFilter(django_filters.CharFilter):
     field_class = MonthField
 
 
+def query_then_form(request) -> Any:
+    """The query string's values over the posted form's: a page that posts to itself (``?customer=3``)
+    keeps what its address says, and a form's hidden field fills in what the address leaves out."""
+    data = request.POST.copy()
+    for key in request.GET:
+        data.setlist(key, request.GET.getlist(key))
+    return data
+
+
 class FilterSet(django_filters.FilterSet):
     """liuke's base FilterSet: ``values()`` gives the valid, cleaned values (what a page or an export
     filters by); invalid ones are left out and listed in ``form.errors``."""

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liuke.core.filtersets import FilterSet, IdFilter
+from liuke.customers.models import Customer
 
-from .models import FollowUp, Problem
+from .models import FollowUp, Problem, VisitPlan
+from .services import week_start_of
 
 
 class _Flag(django_filters.ChoiceFilter):
@@ -46,3 +51,53 @@ class ProblemFilterSet(FilterSet):
     @property
     def mine_only(self) -> bool:
         return self.values().get("mine") == "1"
+
+
+class WeekFilterSet(FilterSet):
+    """The visit plan's week (any day of it), one day of it (my day's tile), and whose plan."""
+
+    week = django_filters.DateFilter(label=_("Week"), method="not_a_filter")
+    day = django_filters.DateFilter(label=_("Day"), method="not_a_filter")
+    employee = IdFilter(label=_("Employee"), method="not_a_filter")
+
+    class Meta:
+        model = VisitPlan
+        fields: list[str] = []
+
+    def not_a_filter(self, queryset, name, value):
+        return queryset  # the plan page reads these values; it lists one plan
+
+    @property
+    def week_start(self) -> dt.date:
+        values = self.values()
+        return week_start_of(values.get("week") or values.get("day") or timezone.localdate())
+
+    @property
+    def one_day(self) -> dt.date | None:
+        return self.values().get("day")
+
+    @property
+    def employee_id(self) -> int | None:
+        return self.values().get("employee")
+
+
+class CardCustomerFilterSet(FilterSet):
+    """Whom a new record card is about: a customer, or a search for one on the picker."""
+
+    customer = IdFilter(label=_("Customer"), method="not_a_filter")
+    q = django_filters.CharFilter(max_length=200, label=_("Search"), method="not_a_filter")
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def not_a_filter(self, queryset, name, value):
+        return queryset
+
+    @property
+    def customer_id(self) -> int | None:
+        return self.values().get("customer")
+
+    @property
+    def query(self) -> str:
+        return (self.values().get("q") or "").strip()

@@ -4,7 +4,6 @@ outbox (which replays the form's fields)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -160,14 +159,3 @@ class FollowUpCloseForm(forms.Form):
 class FollowUpForm(forms.Form):
     description = forms.CharField(label=_("Next step"), max_length=500)
     due = forms.DateField(label=_("Due"), widget=DateInput())
-
-
-def parse_week(value: str | None) -> dt.date:
-    """The Monday of the week given as YYYY-MM-DD (any day of it), or of this week."""
-    from .services import week_start_of
-
-    try:
-        day = dt.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
-    return week_start_of(day)

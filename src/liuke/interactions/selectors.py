@@ -29,7 +29,6 @@ from .models import (
     VisitPlan,
     card_field_label,
 )
-from .policies import own_drafts_q
 from .services import week_start_of
 
 
@@ -42,8 +41,7 @@ def viewer_employee(viewer: Any) -> Employee | None:
 
 def visible_cards(*, viewer: Any) -> QuerySet[RecordCard]:
     """Submitted cards of customers the viewer sees, and the viewer's own drafts (drafts are private)."""
-    qs = visibility.restrict(viewer, RecordCard).filter(archived_at__isnull=True)
-    return qs.filter(own_drafts_q(visibility.scope_for(viewer)))
+    return visibility.restrict(viewer, RecordCard).filter(archived_at__isnull=True)
 
 
 def attach_people(cards: list[RecordCard]) -> list[RecordCard]:
@@ -59,9 +57,8 @@ def attach_people(cards: list[RecordCard]) -> list[RecordCard]:
 def cards_of_customer(*, viewer: Any, customer_ids: list[int]) -> QuerySet[RecordCard]:
     """The cards of customers the caller fetched through visibility: whoever sees a customer sees its
     submitted cards (the same rule), so the rule is not joined again; drafts stay with their author."""
-    return RecordCard.objects.filter(customer_id__in=customer_ids, archived_at__isnull=True).filter(
-        own_drafts_q(visibility.scope_for(viewer))
-    )
+    cards = RecordCard.objects.filter(customer_id__in=customer_ids, archived_at__isnull=True)
+    return visibility.filter_rule(cards, visibility.always_rule(viewer, RecordCard))
 
 
 def card_shown_to(*, viewer: Any, card: RecordCard) -> bool:

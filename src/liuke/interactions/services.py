@@ -373,6 +373,14 @@ def card_submit(*, card: RecordCard, author: Employee, now: dt.datetime | None =
     return card
 
 
+def card_already_sent(*, author: Employee, client_key: str | None) -> RecordCard | None:
+    """The card this author's phone already submitted under ``client_key``, if any: the one check that an
+    outbox sent twice (a lost answer, a retry) makes one card, for the form and the API alike."""
+    if not client_key:
+        return None
+    return RecordCard.objects.filter(client_key=client_key, author=author, status=CardStatus.SUBMITTED).first()
+
+
 def card_record(
     *, author: Employee, customer: Customer, data: dict[str, Any], client_key: str | None = None
 ) -> RecordCard:
@@ -380,10 +388,9 @@ def card_record(
 
     A card the phone already delivered (same client key) is returned as it is: an outbox sent twice
     still makes one card."""
-    if client_key:
-        sent = RecordCard.objects.filter(client_key=client_key, author=author, status=CardStatus.SUBMITTED).first()
-        if sent is not None:
-            return sent
+    sent = card_already_sent(author=author, client_key=client_key)
+    if sent is not None:
+        return sent
     with transaction.atomic():
         card = card_save_draft(author=author, customer=customer, data=data, client_key=client_key)
         if card.status == CardStatus.SUBMITTED:
@@ -616,6 +623,5 @@ def plan_add_visits(*, employee: Employee, week_start: dt.date, entries: list[Pl
 @transaction.atomic
 def plan_remove(*, visit: PlannedVisit) -> PlannedVisit:
     """Take a visit out of the plan (archived: the plan's history keeps it)."""
-    visit.archived_at = timezone.now()
-    visit.save()
+    visit.archive()
     return visit

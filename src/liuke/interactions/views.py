@@ -19,13 +19,14 @@ from django.views.decorators.http import require_POST
 
 from liuke.core import selectors as core_selectors
 from liuke.core import visibility
+from liuke.core.filtersets import query_then_form
 from liuke.customers.models import Contact, Customer
 from liuke.customers.selectors import customer_detail_team, search, visible_customers
-from liuke.org.choices import Role
 from liuke.org.models import Employee
 
 from . import selectors, services
 from .choices import AMENDABLE_FIELDS, CardKind, CardStatus, PlanReason
+from .filtersets import CardCustomerFilterSet, FollowUpFilterSet, ProblemFilterSet, WeekFilterSet
 from .forms import (
     AmendForm,
     CardForm,
@@ -34,12 +35,11 @@ from .forms import (
     ProblemStatusForm,
     card_data,
     card_initial,
-    parse_week,
     posted_ids,
     posted_intel,
     posted_steps,
 )
-from .models import Attachment, FollowUp, PlannedVisit, Problem, RecordCard, card_field_label
+from .models import Attachment, FollowUp, PlannedVisit, Problem, RecordCard, VisitPlan, card_field_label
 
 
 def _employee_or_403(request: HttpRequest) -> Employee:
@@ -115,10 +115,9 @@ def _save_card(request: HttpRequest, customer: Customer, employee: Employee, car
         data = card_data(form, request.POST)
         key = form.cleaned_data.get("client_key") or None
         try:
-            if card is None and key:
-                sent = RecordCard.objects.filter(client_key=key, author=employee, status=CardStatus.SUBMITTED).first()
-                if sent is not None:  # the phone sent its outbox twice
-                    return _after_save(request, sent, submitted=True)
+            sent = services.card_already_sent(author=employee, client_key=key) if card is None else None
+            if sent is not None:  # the phone sent its outbox twice
+                return _after_save(request, sent, submitted=True)
             card = services.card_save_draft(author=employee, customer=customer, data=data, card=card, client_key=key)
             kept = True
             for upload in request.FILES.getlist("attachments"):
@@ -210,9 +209,10 @@ def _card_refused(
 @login_required
 def card_new(request: HttpRequest) -> HttpResponse:
     employee = _employee_or_403(request)
-    customer_id = request.GET.get("customer") or request.POST.get("customer")
+    picked = CardCustomerFilterSet(query_then_form(request))
+    customer_id = picked.customer_id
     if not customer_id:
-        q = request.GET.get("q", "").strip()
+        q = CardCustomerFilterSet(request.GET).query
         mine = selectors.my_customers(employee=employee)
         qs = search(visible_customers(viewer=request.user), q) if q else mine
         return render(
@@ -321,7 +321,7 @@ def my_day(request: HttpRequest) -> HttpResponse:
 def problem_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.open_problems(viewer=request.user)
     employee = selectors.viewer_employee(request.user)
-    mine = request.GET.get("mine") == "1" and employee is not None
+    mine = ProblemFilterSet(request.GET).mine_only and employee is not None
     if mine:
         qs = qs.filter(owner=employee)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -355,18 +355,15 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def follow_up_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    qs = selectors.open_follow_ups(viewer=request.user)
-    owner = request.GET.get("owner", "")
-    if owner.isdigit():
-        qs = qs.filter(owner_id=int(owner))
-    overdue = request.GET.get("overdue", "1") == "1"
+    filterset = FollowUpFilterSet(request.GET, queryset=selectors.open_follow_ups(viewer=request.user))
+    qs, owner, overdue = filterset.qs, filterset.owner_value, filterset.overdue_only
     if overdue:
         qs = qs.filter(due__lt=today)
     scope = visibility.scope_for(request.user)
-    by_owner = selectors.overdue_by_owner(viewer=request.user, today=today) if scope.role != Role.REP else []
-    if overdue and scope.role != Role.REP:
+    by_owner = selectors.overdue_by_owner(viewer=request.user, today=today) if scope.sees_team else []
+    if overdue and scope.sees_team:
         # The per-person counts already add up to this list's length: no second count of every row.
-        rows = [r for r in by_owner if not owner.isdigit() or r.key == int(owner)]
+        rows = [r for r in by_owner if owner is None or r.key == owner]
         paginator: Paginator = _CountedPaginator(qs, 50, count=sum(r.count for r in rows))
     else:
         paginator = Paginator(qs, 50)
@@ -463,10 +460,11 @@ def _posted_plan(post) -> list[services.PlanEntry]:
 @login_required
 def plan(request: HttpRequest) -> HttpResponse:
     viewer_emp = _employee_or_403(request)
-    week = parse_week(request.GET.get("week") or request.GET.get("day") or request.POST.get("week"))
+    shown = WeekFilterSet(query_then_form(request))
+    week = shown.week_start
     employee = viewer_emp
-    other = request.GET.get("employee")
-    if other and str(other) != str(viewer_emp.pk):
+    other = WeekFilterSet(request.GET).employee_id
+    if other and other != viewer_emp.pk:
         employee = _visible(request, Employee, other)
         if not selectors.visible_plans_of(viewer=request.user, employee=employee):
             raise Http404
@@ -489,7 +487,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("interactions:plan") + f"?week={week:%Y-%m-%d}")
     _plan, visits, done = selectors.plan_visits(employee=employee, week_start=week)
     week_days = [week + dt.timedelta(days=i) for i in range(7)]
-    one_day = next((d for d in week_days if d.isoformat() == request.GET.get("day")), None)
+    one_day = shown.one_day if shown.one_day in week_days else None
     if one_day is not None:  # my day's "visits today" tile: that day's visits only
         visits = [v for v in visits if v.day == one_day]
     return render(
@@ -513,10 +511,9 @@ def plan(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def plan_team(request: HttpRequest) -> HttpResponse:
-    scope = visibility.scope_for(request.user)
-    if scope.role == Role.REP:
+    if not visibility.can(request.user, VisitPlan, "compare"):
         return redirect("interactions:plan")
-    week = parse_week(request.GET.get("week"))
+    week = WeekFilterSet(request.GET).week_start
     rows = selectors.plan_vs_actual(viewer=request.user, week_start=week)
     totals = {
         "planned": sum(r.planned for r in rows),
