@@ -18,7 +18,8 @@ from .models import Customer
 class Section:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
-    column: str = "side"  # "main" (left, with the archive) or "side" (right, with the team)
+    # "main" (left, with the archive), "side" (right, with the team) or "actions" (buttons beside the name)
+    column: str = "side"
     order: int = 50
 
 
