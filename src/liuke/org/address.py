@@ -34,15 +34,17 @@ flow rows.
 
 from __future__ import annotations
 
+import csv
 import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from .divisions import read_division_rows
 
-__all__ = ["AddressMatch", "DivisionIndex"]
+__all__ = ["AddressMatch", "DivisionIndex", "division_centre"]
 
 PROVINCE = "province"
 CITY = "city"
@@ -447,3 +449,29 @@ class DivisionIndex:
 @functools.cache
 def _default_index() -> DivisionIndex:
     return DivisionIndex.from_rows(read_division_rows())
+
+
+# -- where a division is ---------------------------------------------------------------------------------------
+
+CENTRES_FILE = Path(__file__).resolve().parent / "data" / "division_centres.csv"
+
+
+@functools.cache
+def _centres() -> dict[str, tuple[float, float]]:
+    with CENTRES_FILE.open(encoding="utf-8", newline="") as fh:
+        return {row["code"]: (float(row["lat"]), float(row["lng"])) for row in csv.DictReader(fh)}
+
+
+@functools.cache
+def division_centre(code: str | None) -> tuple[float, float] | None:
+    """Where a division's seat is, as WGS-84 (latitude, longitude), from ``org/data/division_centres.csv``.
+
+    An abolished code answers for its successor; a division with no centre of its own (the grouping rows, a
+    few new districts) takes its nearest ancestor's. ``None`` only for a code the division table lacks.
+    """
+    index, centres = _default_index(), _centres()
+    code = index._successors.get(code, code) if code else None
+    if code is None or code not in index:
+        return None
+    nearest_first = sorted(index._ancestors[code], key=lambda a: -_LEVEL_DEPTH.get(index._levels[a], 0))
+    return next((centres[c] for c in (code, *nearest_first) if c in centres), None)
