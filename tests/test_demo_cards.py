@@ -119,8 +119,8 @@ def _fingerprint():
         return [i - base for i in ids]
 
     cards = [
-        (pk - card0, code, no, when, kind, summary, raised, rel(resolved, problem0), rel(done, step0), steps, q, st)
-        for pk, code, no, when, kind, summary, raised, resolved, done, steps, q, st in RecordCard.objects.order_by(
+        (pk - card0, code, no, when, kind, summary, raised, rel(resolved, problem0), rel(done, step0), *rest)
+        for pk, code, no, when, kind, summary, raised, resolved, done, *rest in RecordCard.objects.order_by(
             "pk"
         ).values_list(
             "pk",
@@ -135,6 +135,9 @@ def _fingerprint():
             "next_steps",
             "quality",
             "status",
+            "checkin_lat",
+            "checkin_lng",
+            "distance_m",
         )
     ]
     problems = [

@@ -26,6 +26,8 @@ def _fingerprint():
                 "grade",
                 "status",
                 "division_id",
+                "latitude",
+                "longitude",
                 "phone",
                 "fields",
                 "completeness",

@@ -10,7 +10,8 @@ from typing import Any
 
 from liuke.customers.models import Customer
 
-from .vocabulary import _H, BEDS, COMPETITORS, DEPARTMENTS, DRUGS, GIVEN, PROVINCE_ABBR, SURNAMES, WORDS
+from .catalogue import CATALOGUE, COMPETITORS
+from .vocabulary import _H, BEDS, DEPARTMENTS, GIVEN, PROVINCE_ABBR, SURNAMES, WORDS
 
 
 def weighted(rng: random.Random, pairs):
@@ -35,6 +36,18 @@ def _beds(info: dict, rng: random.Random) -> int:
 
 def _licence(rng: random.Random, p: Any, letters: str) -> str:
     return f"{PROVINCE_ABBR.get(p.county.code[:2], '')}{letters}{rng.randrange(10**6, 10**7)}"
+
+
+def _competitor_products(rng: random.Random) -> str:
+    product = rng.choice(CATALOGUE)
+    theirs = rng.randrange(20, 60)
+    ours = rng.randrange(5, 80 - theirs)
+    return f"{rng.choice(product.competitors)}的同类品种约占{theirs}%，我司{product.name}约占{ours}%。"
+
+
+def _competitor_activities(rng: random.Random) -> str:
+    product = rng.choice(CATALOGUE)
+    return f"{rng.choice(product.competitors)}近期在{rng.choice(product.departments)}开展了病例征集和科室会。"
 
 
 # (builder, rng, customer, place, info) -> the field's value
@@ -100,14 +113,12 @@ FIELD_MAKERS: dict[str, Callable[[Any, random.Random, Customer, Any, dict], Any]
     "new_drug_application_rules": lambda b, rng, c, p, info: (
         f"每年受理新药申请{rng.randint(1, 4)}次；执行一品两规，同通用名不超过两个品规。"
     ),
-    "listed_products": lambda b, rng, c, p, info: "；".join(rng.sample(DRUGS, rng.randint(1, 4))),
-    "competitor_products": lambda b, rng, c, p, info: (
-        f"{rng.choice(COMPETITORS)}同类品种约占{rng.randrange(20, 60)}%，我司约占{rng.randrange(5, 40)}%。"
+    "listed_products": lambda b, rng, c, p, info: "；".join(
+        f"{product.name} {product.spec}" for product in rng.sample(CATALOGUE, rng.randint(1, 4))
     ),
+    "competitor_products": lambda b, rng, c, p, info: _competitor_products(rng),
     "main_competitor_companies": lambda b, rng, c, p, info: "、".join(rng.sample(COMPETITORS, 3)),
-    "competitor_activities": lambda b, rng, c, p, info: (
-        f"{rng.choice(COMPETITORS)}近期在{rng.choice(DEPARTMENTS)}开展了病例征集和科室会。"
-    ),
+    "competitor_activities": lambda b, rng, c, p, info: _competitor_activities(rng),
     "our_market_share": lambda b, rng, c, p, info: rng.randrange(3, 45),
     "annual_purchase_amount": lambda b, rng, c, p, info: round(
         (_beds(info, rng) / 10 if c.kind == _H else rng.uniform(2, 60)) * rng.uniform(0.5, 3), 1

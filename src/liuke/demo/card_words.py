@@ -1,14 +1,16 @@
-"""What the demo's record cards say: templates whose blanks (drugs, departments, competitors, figures,
-dates) are drawn per text, so summaries are specific and varied (``liuke.demo.interactions``)."""
+"""What the demo's record cards say: templates whose blanks (figures, dates) are drawn per text, so summaries
+are specific and varied, around one product of the company's catalogue per card (``liuke.demo.interactions``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from .vocabulary import COMPETITORS, DEPARTMENTS, DRUGS
+from .catalogue import BY_NAME, COMPETITORS
+from .vocabulary import DEPARTMENTS
 
-DRUG_NAMES = [d.split(" ")[0] for d in DRUGS]
 BOILERPLATE_SUMMARIES = ["正常拜访", "例行拜访，沟通良好", "一切正常", "拜访客户，维护客情", "日常拜访", "同上"]
 BOILERPLATE_PURPOSES = ["拜访客户", "例行拜访", "客情维护", ""]
 PURPOSES = {
@@ -56,19 +58,19 @@ OPENERS = {
     "delivery": ["随配送商送货{n}件{drug}，{contact}签收。", "现场确认{drug}{n}件到货，随货同行单已签收。"],
 }
 _HOSPITAL_FACTS = [
-    "{dept}上月{drug}用量{n}盒，较前月{updown}{pct}%。",
+    "{dept}上月{drug}用量{n}{unit}，较前月{updown}{pct}%。",
     "{contact}表示{date}药事会将讨论{drug}的新品申请。",
-    "药剂科库存{drug}{n}盒，约够{days}天用量。",
+    "药剂科库存{drug}{n}{unit}，约够{days}天用量。",
     "{contact}反馈{drug}在{dept}的使用评价较好，不良反应报告{k}例。",
-    "{competitor}近期在{dept}开展病例征集，每例补贴{price}元。",
+    "{competitor}近期在{dept}开展病例征集，每例补贴{fee}元。",
     "{contact}希望{date}前安排一次{dept}的学术讲座。",
     "{contact}提到{dept}新来两名主治医师，对{drug}还不熟悉。",
     "对方应付账款{money}万元，其中逾期{days}天的约{money2}万元。",
 ]
 _STORE_FACTS = [
-    "门店{drug}月销{n}盒，{competitor}同类产品约{n2}盒。",
+    "门店{drug}月销{n}{unit}，{competitor}同类产品约{n2}{unit}。",
     "{drug}本季度累计采购{money}万元，完成季度目标的{pct}%。",
-    "店内{drug}库存{n}盒，陈列在{shelf}。",
+    "店内{drug}库存{n}{unit}，陈列在{shelf}。",
     "{competitor}在店内做买赠活动，{drug}销量{updown}{pct}%。",
     "{contact}希望{date}前安排一次店员培训。",
 ]
@@ -76,7 +78,7 @@ _CLINIC_FACTS = [
     "门诊每天开{drug}的处方约{k}张。",
     "{drug}本季度累计采购{money}万元，完成季度目标的{pct}%。",
     "{contact}希望{date}前参加一次区域学术会。",
-    "{competitor}的同类产品报价{price}元/盒，比我司低{pct}%。",
+    "{competitor}的同类产品报价{their_price}元/{unit}，比我司{drug}低{pct}%。",
 ]
 _DISTRIBUTOR_FACTS = [
     "{drug}库存{n}件，约够{days}天配送。",
@@ -85,7 +87,7 @@ _DISTRIBUTOR_FACTS = [
     "{drug}本季度累计采购{money}万元，完成季度目标的{pct}%。",
 ]
 _COMMON_FACTS = [
-    "{competitor}的同类产品报价{price}元/盒，比我司低{pct}%。",
+    "{competitor}的同类产品报价{their_price}元/{unit}，比我司{drug}低{pct}%。",
     "下月起执行省集采价格，{drug}挂网价调整为{price}元。",
 ]
 # What a card may report, by the kind of customer (common facts go with every kind).
@@ -103,7 +105,7 @@ _PROBLEMS_ANYWHERE = [
     "{competitor}降价{pct}%抢量，{drug}销量下滑",
     "配送商{k}天未送货",
     "发票抬头有误，需要重开",
-    "近效期{drug}{n}盒需要调换",
+    "近效期{drug}{n}{unit}需要调换",
     "对方要求延长账期到{days}天",
 ]
 _PROBLEMS_HOSPITAL = [
@@ -174,7 +176,7 @@ BACKDATE_REASONS = [
 AMEND_REASONS = ["补充遗漏的信息", "更正用量数字", "更正联系人的说法", "补记对方后来的答复"]
 AMEND_TEXTS = [
     "补充：{contact}下午又来电，希望{date}前给出报价。",
-    "更正：用量应为{n}盒。",
+    "更正：{drug}用量应为{n}{unit}。",
     "补充：{competitor}也在跟进此事。",
 ]
 DRAFT_SUMMARIES = ["与{contact}初步沟通{drug}，具体待补充", "电话未接通，明天再联系", "{drug}补货，待确认数量"]
@@ -193,13 +195,39 @@ CANCEL_NOTES = ["客户取消了该安排", "已合并到其他跟进事项"]
 IN_PROGRESS_NOTES = ["已上报公司，等待答复", "正在与配送商协调", "医务科审批中"]
 
 
-def card_topic(rng: random.Random, kind: str) -> dict[str, str]:
-    """What one card is about: every text on it names the same drug, department, competitor and place."""
+@dataclass(frozen=True)
+class Talk:
+    """What cards say about one product of the company's catalogue."""
+
+    name: str
+    unit: str  # its base unit (盒, 瓶): quantities on cards are counted in it
+    departments: tuple[str, ...]  # where hospitals use it
+    competitors: tuple[str, ...]  # who competes with it
+    price: float | None  # its terminal price per base unit: quoted prices are drawn around it
+
+
+def talk_about(products: Iterable[tuple[str, str]]) -> list[Talk]:
+    """What cards say about each (name, base unit) of the company's products: the demo catalogue's own
+    departments, competitors and price for its products, the general ones for any other."""
+    talks = []
+    for name, unit in products:
+        item = BY_NAME.get(name)
+        if item is None:
+            talks.append(Talk(name, unit or "盒", tuple(DEPARTMENTS), tuple(COMPETITORS), None))
+        else:
+            talks.append(Talk(name, unit, item.departments, item.competitors, float(item.floor_terminal)))
+    return talks
+
+
+def card_topic(rng: random.Random, kind: str, product: Talk) -> dict[str, str]:
+    """What one card is about: every text on it names the same product, department, competitor and place."""
     return {
-        "drug": rng.choice(DRUG_NAMES),
-        "dept": rng.choice(DEPARTMENTS),
-        "competitor": rng.choice(COMPETITORS),
+        "drug": product.name,
+        "unit": product.unit,
+        "dept": rng.choice(product.departments),
+        "competitor": rng.choice(product.competitors),
         "place": rng.choice(PLACES.get(kind, PLACES["other"])),
+        "ref_price": str(product.price or ""),
     }
 
 
@@ -207,14 +235,19 @@ class Words(dict):
     """The blanks of a card's templates, drawn when a template asks for them (one draw per text)."""
 
     def __init__(self, rng: random.Random, day: dt.date, contact: str, title: str, topic: dict[str, str]):
-        super().__init__(contact=contact, title=title, **topic)  # one card, one drug, department, competitor
+        super().__init__(contact=contact, title=title, **topic)  # one card, one product, department, competitor
         self.rng, self.day = rng, day  # dates in the text come after the card's own day
 
     def __missing__(self, key: str) -> str:
         rng = self.rng
+        ref = float(self.get("ref_price") or 0)
         if key == "date":
             day = self.day + dt.timedelta(days=rng.randint(3, 30))
             value = f"{day.month}月{day.day}日"
+        elif key == "price" and ref:  # our product's price, as a tender or a price list sets it
+            value = f"{ref * rng.uniform(0.85, 1.1):.2f}"
+        elif key == "their_price" and ref:  # a rival's, as much below ours as the text says
+            value = f"{ref * (100 - int(self['pct'])) / 100:.2f}"
         elif key in _DRAWS:
             value = _DRAWS[key](rng)
         else:
@@ -224,14 +257,13 @@ class Words(dict):
 
 
 _DRAWS = {
-    "drug": lambda rng: rng.choice(DRUG_NAMES),
-    "dept": lambda rng: rng.choice(DEPARTMENTS),
-    "competitor": lambda rng: rng.choice(COMPETITORS),
     "n": lambda rng: str(rng.randint(20, 600)),
     "n2": lambda rng: str(rng.randint(20, 600)),
     "k": lambda rng: str(rng.randint(2, 12)),
     "pct": lambda rng: str(rng.randint(5, 45)),
-    "price": lambda rng: str(rng.choice([12.5, 18, 23.8, 35, 46.5, 58, 88, 128, 260])),
+    "price": lambda rng: str(rng.choice([12.5, 18, 23.8, 35, 46.5, 58, 88, 128, 260])),  # no price to go by
+    "their_price": lambda rng: str(rng.choice([9.8, 15, 21.5, 32, 44.8, 56, 79, 118, 235])),
+    "fee": lambda rng: str(rng.choice([50, 80, 100, 150, 200, 300])),
     "money": lambda rng: f"{rng.uniform(0.8, 60):.1f}",
     "money2": lambda rng: f"{rng.uniform(0.2, 8):.1f}",
     "days": lambda rng: str(rng.choice([7, 10, 15, 30, 45, 60, 90])),

@@ -21,12 +21,8 @@ from liuke.core import changelog
 from liuke.customers.models import Customer
 from liuke.org.models import Employee
 
-PRODUCTS = [
-    ("LK-P001", "复方丹参片", "0.3g*10片*3板/盒", "盒", {"件": "100"}, Decimal("18.50"), Decimal("24.00")),
-    ("LK-P002", "小儿止咳糖浆", "100ml/瓶", "瓶", {"件": "60"}, Decimal("12.00"), Decimal("16.80")),
-    ("LK-P003", "阿莫西林胶囊", "0.25g*24粒/盒", "盒", {"件": "200"}, Decimal("6.50"), Decimal("9.90")),
-    ("LK-P004", "银杏叶片", "9.6mg*12片*2板/盒", "盒", {"件": "120"}, Decimal("21.00"), Decimal("29.00")),
-]
+from .catalogue import CATALOGUE
+
 MONTHS = (dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1))
 STRANGERS = ("个体诊所（王）", "员工内购", "某某药店", "城东大药房二店")
 
@@ -59,10 +55,12 @@ def build_channel(*, seed: int, distributors: int = 4, lines_per_month: int = 12
     rng = random.Random(seed * 7919 + 5)
     report = ChannelReport()
     products = []
-    for code, name, spec, base, units, floor_dist, floor_term in PRODUCTS:
+    for item in CATALOGUE:
         product = services.product_save(
-            data={"code": code, "name": name, "spec": spec, "base_unit": base, "units": units}
-        )
+            data={"code": item.code, "name": item.name, "spec": item.spec, "base_unit": item.base_unit,
+                  "units": dict(item.units)}
+        )  # fmt: skip
+        floor_dist, floor_term = item.floor_distributor, item.floor_terminal
         products.append((product, floor_dist, floor_term))
         changelog.bulk_create(
             PriceFloor,

@@ -41,7 +41,8 @@ from liuke.org.models import Department, Division, Employee
 from .archive_values import FIELD_MAKERS
 from .archive_values import weighted as _weighted
 from .interactions import CHUNK as CARDS_CHUNK
-from .interactions import cards_build, site_of
+from .interactions import cards_build
+from .places import site_of
 from .vocabulary import (
     _ALL,
     AREA_CODES,
@@ -283,8 +284,9 @@ class _Builder:
         if not self.pending:
             return
         for p in self.pending:  # where the customer is (check-ins on record cards are measured against it)
-            lat, lng = site_of(p.customer)
-            p.customer.latitude, p.customer.longitude = Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
+            site = site_of(p.customer)
+            if site is not None:
+                p.customer.latitude, p.customer.longitude = Decimal(f"{site[0]:.6f}"), Decimal(f"{site[1]:.6f}")
         customers = changelog.bulk_create(Customer, [p.customer for p in self.pending])
         members = [
             AccountTeamMember(customer=p.customer, employee=emp, role=role, since=since)

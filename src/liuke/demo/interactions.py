@@ -19,7 +19,6 @@ with. Dates are relative to the day the demo is built.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import random
 import time
@@ -28,10 +27,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from liuke.channel.models import Product
 from liuke.core import changelog
 from liuke.core.changelog import change_context
 from liuke.core.choices import ChangeSource
@@ -64,7 +65,6 @@ from .card_words import (
     CANCEL_NOTES,
     CLOSED_NOTES,
     DRAFT_SUMMARIES,
-    DRUG_NAMES,
     FACTS,
     IN_PROGRESS_NOTES,
     INTEL_ACTIVITIES,
@@ -74,10 +74,13 @@ from .card_words import (
     PURPOSES,
     SOLUTIONS,
     SUGGESTIONS,
+    Talk,
     Words,
     card_topic,
+    talk_about,
 )
-from .vocabulary import COMPETITORS
+from .catalogue import CATALOGUE
+from .places import moved, site_of
 
 CHUNK = 2000  # customers per write chunk (their cards, problems, follow-ups and intel go with them)
 
@@ -96,6 +99,7 @@ PROFILES = {
     "medium": CardProfile(intensity=0.55, key_share=0.004),
     "large": CardProfile(intensity=0.39, key_share=0.0012),
 }
+FAR_CHECKIN_SHARE = 0.03  # check-ins kilometres from the customer (the "far" flag has something to catch)
 KEY_ACCOUNT_GAP_DAYS = (0.6, 2.6)  # a key account sees someone two or three times a week
 WEEKS_OF_PLANS = 4  # past weeks with visit plans, besides this one
 
@@ -120,15 +124,6 @@ KIND_WEIGHTS: dict[str, list[tuple[str, int]]] = {
     CustomerKind.DISTRIBUTOR: [("visit", 35), ("phone", 30), ("wechat", 15), ("meeting", 12), ("delivery", 8)],
 }
 DEFAULT_KIND_WEIGHTS = [("visit", 50), ("phone", 22), ("wechat", 22), ("meeting", 3), ("delivery", 3)]
-
-# Where the demo's provinces are, roughly (their capitals): customers' sites are placed around them.
-PROVINCE_CENTRES = {
-    "11": (39.90, 116.40), "12": (39.13, 117.20), "13": (38.04, 114.51), "14": (37.87, 112.55),
-    "31": (31.23, 121.47), "32": (32.06, 118.79), "33": (30.27, 120.15), "35": (26.07, 119.30),
-    "36": (28.68, 115.86), "37": (36.65, 117.12), "41": (34.75, 113.62), "42": (30.59, 114.31),
-    "43": (28.23, 112.94), "44": (23.13, 113.26), "45": (22.82, 108.32), "46": (20.04, 110.32),
-    "50": (29.56, 106.55), "51": (30.57, 104.07), "52": (26.65, 106.63), "53": (25.04, 102.71),
-}  # fmt: skip
 
 
 def _weighted(rng: random.Random, pairs):
@@ -183,6 +178,7 @@ class _Context:
     employees: dict[int, Employee]
     login_rep_id: int | None
     login_key_account: int | None  # the `rep` login's key account (customer id)
+    products: list[Talk]  # the company's catalogue: what cards talk about
 
 
 def _aware(day: dt.date, minutes: int) -> dt.datetime:
@@ -204,6 +200,10 @@ class _Writer:
         self, rng: random.Random, who: tuple[int, str, str, bool] | None, day: dt.date, topic: dict[str, str]
     ) -> Words:
         return Words(rng, day, who[1] if who else "对方", who[2] if who else "", topic)
+
+    def topic(self, rng: random.Random, kind: str) -> tuple[Talk, dict[str, str]]:
+        product = rng.choice(self.ctx.products)
+        return product, card_topic(rng, kind, product)
 
     def plan_customer(
         self,
@@ -287,7 +287,7 @@ class _Writer:
             and 2 <= (today - last.day).days <= 14
             and rng.random() < 0.35
         ):
-            text = rng.choice(NEXT_STEPS).format_map(self.words(rng, None, today, card_topic(rng, customer.kind)))
+            text = rng.choice(NEXT_STEPS).format_map(self.words(rng, None, today, self.topic(rng, customer.kind)[1]))
             last.card.next_steps.append({"text": text, "due": today.isoformat(), "owner": develop.employee_id})
             last.steps.append(
                 FollowUp(customer=customer, card=last.card, description=text, owner_id=develop.employee_id, due=today)
@@ -374,7 +374,7 @@ class _Writer:
             if others and rng.random() < 0.25:
                 met.append(rng.choice(others))
         who = met[0] if met else None
-        topic = card_topic(rng, customer.kind)
+        product, topic = self.topic(rng, customer.kind)
         words = self.words(rng, who, day, topic)
         card = RecordCard(
             customer=customer,
@@ -411,11 +411,12 @@ class _Writer:
                 card.next_steps.append({"text": text, "due": due.isoformat(), "owner": owner})
                 item.steps.append(FollowUp(customer=customer, card=card, description=text, owner_id=owner, due=due))
             if rng.random() < 0.10:
-                for _ in range(rng.choice((1, 1, 2))):
+                for _ in range(rng.choice((1, 1, 2))):  # a rival's take on the product this card is about
+                    price = product.price * rng.uniform(0.65, 1.0) if product.price else rng.uniform(9.8, 235)
                     row = {
-                        "competitor": rng.choice(COMPETITORS),
-                        "product": rng.choice(DRUG_NAMES),
-                        "price": f"{rng.choice([9.8, 15, 21.5, 32, 44.8, 56, 79, 118, 235]):.2f}",
+                        "competitor": rng.choice(product.competitors),
+                        "product": product.name,
+                        "price": f"{price:.2f}",
                         "activity": rng.choice(INTEL_ACTIVITIES),
                     }
                     card.intel.append(row)
@@ -456,24 +457,28 @@ class _Writer:
         return item
 
     def check_in(self, rng: random.Random, customer: Customer, card: RecordCard) -> None:
-        lat, lng = site_of(customer)
-        far = rng.random() < 0.03
+        """Where the rep stood: at the customer, give or take GPS; now and then kilometres away (from the
+        office, another customer), which the card then shows as far, as ``card_submit`` would."""
+        site = site_of(customer)
+        if site is None:
+            return
+        far = rng.random() < FAR_CHECKIN_SHARE
         metres = rng.uniform(2_000, 25_000) if far else rng.uniform(10, 350)
-        bearing = rng.uniform(0, 2 * math.pi)
-        card.checkin_lat = Decimal(f"{lat + metres * math.cos(bearing) / 111_000:.6f}")
-        card.checkin_lng = Decimal(f"{lng + metres * math.sin(bearing) / (111_000 * math.cos(math.radians(lat))):.6f}")
+        lat, lng = moved(*site, metres, rng.uniform(0, 2 * math.pi))
+        card.checkin_lat, card.checkin_lng = Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
         card.checkin_accuracy = rng.choice([5, 10, 15, 30, 65, 150])
         # As services._place_checkin does on submission: no distance without the customer's coordinates.
         if customer.latitude is not None and customer.longitude is not None:
             card.distance_m = distance_metres(
                 float(card.checkin_lat), float(card.checkin_lng), float(customer.latitude), float(customer.longitude)
             )
-            card.far_from_customer = card.distance_m - (card.checkin_accuracy or 0) > 1000
+            limit = int(getattr(settings, "LIUKE_CHECKIN_FAR_METRES", 1000))
+            card.far_from_customer = card.distance_m - (card.checkin_accuracy or 0) > limit
 
     def plan_draft(self, rng: random.Random, customer: Customer, author: _Member, contacts) -> _Card:
         who = contacts[0] if contacts else None
         day = self.ctx.today - dt.timedelta(days=rng.choice([0, 0, 1, 2]))
-        words = self.words(rng, who, day, card_topic(rng, customer.kind))
+        words = self.words(rng, who, day, self.topic(rng, customer.kind)[1])
         card = RecordCard(
             customer=customer,
             author_id=author.employee_id,
@@ -531,20 +536,6 @@ class _Writer:
         r.overdue_follow_ups += sum(1 for s in steps if s.status == FollowUpStatus.OPEN and s.due < today)
         r.intel += len(intel)
         r.amendments += len(amendments)
-
-
-def site_of(customer: Customer) -> tuple[float, float]:
-    """Where a customer is: its own coordinates, or a place near its province's capital that depends
-    only on its county and code (the demo has no geocoder; ``generator`` stores it on new customers)."""
-    if customer.latitude is not None and customer.longitude is not None:
-        return float(customer.latitude), float(customer.longitude)
-    county = customer.division_id or "000000"
-    lat0, lng0 = PROVINCE_CENTRES.get(county[:2], (31.0, 115.0))
-    h = hashlib.sha256(county.encode()).digest()
-    g = hashlib.sha256(customer.code.encode()).digest()
-    lat = lat0 + (h[0] / 255 - 0.5) * 2.0 + (g[0] / 255 - 0.5) * 0.05
-    lng = lng0 + (h[1] / 255 - 0.5) * 2.4 + (g[1] / 255 - 0.5) * 0.06
-    return lat, lng
 
 
 # --- the customers' derived columns -----------------------------------------------------------------
@@ -678,6 +669,12 @@ def _chunks(chunk: int) -> Iterable[list[Customer]]:
         last = batch[-1].pk
 
 
+def _catalogue() -> list[Talk]:
+    """The products cards talk about: the company's own (the demo's channel creates them), else the demo's."""
+    rows = Product.objects.filter(archived_at__isnull=True).order_by("code").values_list("name", "base_unit")
+    return talk_about(list(rows) or [(p.name, p.base_unit) for p in CATALOGUE])
+
+
 def _login_key_account(rep_id: int | None, profile: CardProfile, today: dt.date) -> int | None:
     """The `rep` login's oldest grade-A hospital becomes a key account, so its timeline is long."""
     if rep_id is None:
@@ -719,6 +716,7 @@ def cards_build(
         employees=employees,
         login_rep_id=login.pk if login else None,
         login_key_account=_login_key_account(login.pk if login else None, profile, today),
+        products=_catalogue(),
     )
     writer = _Writer(ctx)
     definitions = active_definitions()
