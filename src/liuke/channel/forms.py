@@ -98,3 +98,23 @@ class AuthorizationForm(ServiceForm):
         if division is None:
             raise forms.ValidationError(_("No division with code %(code)s.") % {"code": code})
         return division
+
+
+class FlowMappingForm(forms.Form):
+    """Which field each column of a flow file with an unknown layout holds (remembered for the distributor).
+
+    One choice per header, named ``map:<header>`` as the upload view reads it, offering the fields by their
+    translated names and pre-selected with what was chosen before or else the guess from the header variants.
+    """
+
+    def __init__(self, *args, headers: list[str], chosen: dict[str, str] | None = None, **kwargs):
+        from .flow import FIELD_LABELS, mapping_guess  # only this form needs the flow import
+
+        super().__init__(*args, **kwargs)
+        selected = {**mapping_guess(headers), **(chosen or {})}
+        choices = [("", _("(not used)")), *FIELD_LABELS.items()]
+        for header in headers:
+            self.fields[f"map:{header}"] = forms.ChoiceField(
+                label=header, choices=choices, required=False, initial=selected.get(header, ""),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )  # fmt: skip
