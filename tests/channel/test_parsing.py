@@ -4,9 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
+from liuke.channel.flow import FLOW_COLUMNS
 from liuke.channel.packspec import parse_pack_spec, parse_units, unit_factors
-from liuke.core.tabular import Column, UnusableFile, file_fingerprint, open_stream, parse_date
+from liuke.core.tabular import Column, UnusableFile, file_fingerprint, guess_columns, open_stream, parse_date
 
 from .factories import write_csv, write_xlsx
 
@@ -87,3 +91,30 @@ def test_a_manual_mapping_maps_an_unknown_header(tmp_path):
     path = write_csv(tmp_path / "f.csv", [["开单日", "件数"], ["2024-01-05", "3"]])
     table = open_stream(path, COLS, mapping={"开单日": "date", "件数": "qty"})
     assert table.columns == {"date": 0, "qty": 1}
+
+
+def test_a_missing_column_is_named_as_people_read_it_and_by_the_header_a_file_may_use(tmp_path):
+    path = write_csv(tmp_path / "f.csv", [["日期", "品名", "数量"], ["2024-01-05", "x", "1"]])
+    with translation.override("zh-hans"), pytest.raises(UnusableFile, match=r"购货单位名称 \(buyer_name\)"):
+        open_stream(path, FLOW_COLUMNS)
+
+
+def test_guesses_take_exact_variants_first_then_a_telling_variant_inside_a_header():
+    columns = [
+        Column("date", ("日期", "销售日期")),
+        Column("batch", ("批号", "生产批号")),
+        Column("unit", ("单位", "包装单位")),
+        Column("buyer_name", ("购货单位", "客户名称")),
+    ]
+    headers = ["开单日期", "批号", "生产批号", "往来单位", "购货单位名", "备注"]
+    assert guess_columns(headers, columns) == {"开单日期": "date", "批号": "batch", "购货单位名": "buyer_name"}
+
+
+HEADERS = ["日期", "批号", "单位", "开单日期", "往来单位", "包装单位", "备注", "数 量"]
+
+
+@given(st.lists(st.sampled_from(HEADERS), max_size=8))
+def test_a_guess_names_each_column_at_most_once_and_only_headers_it_was_given(headers):
+    guesses = guess_columns(headers, FLOW_COLUMNS)
+    assert set(guesses) <= set(headers)
+    assert len(set(guesses.values())) == len(guesses)

@@ -10,6 +10,9 @@ Rules (CHANNEL.md "Import rules"):
   batch, quantity, buyer, unit price), within the file and against the distributor's other files;
 - dates outside the declared period, in the future or outside the batch's life are flagged, not dropped;
 - quantities are stored in the product's base unit; returns stay negative.
+
+The work is a pipeline (read → map → clean → match → deduplicate → write) whose stages live in
+``flow_pipeline.py``; this module opens the file, drives the stages over it and keeps the import's record.
 """
 
 from __future__ import annotations
@@ -21,79 +24,74 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from liuke.core.changelog import change_context
 from liuke.core.choices import ChangeSource
 from liuke.core.imports import DryRunRollback, ImportResult
-from liuke.core.tabular import Column, StreamTable, UnusableFile, file_fingerprint, open_stream
+from liuke.core.tabular import Column, StreamTable, UnusableFile, file_fingerprint, guess_columns, open_stream
 from liuke.customers.choices import CustomerKind
 from liuke.customers.models import Customer
 
-from .cells import RowProblem, cell_text, format_number, is_total_row, parse_number, parse_sale_date, raw_value
-from .choices import FlowFlag, ImportStatus, MatchMethod, ReviewStatus
-from .flow_context import BatchIndex, ProductIndex, find_product, unit_factor
+from .cells import RowProblem, cell_text, format_number
+from .choices import ImportStatus, ReviewStatus
+from .flow_context import BatchIndex, ProductIndex
+from .flow_pipeline import (
+    CACHE_LIMIT,
+    BatchFlags,
+    Buyer,
+    BuyerMatcher,
+    Cleaner,
+    Deduplicator,
+    Goods,
+    GoodsMatcher,
+    Layout,
+    Rejections,
+    SaleDate,
+    month_end,
+    read_chunks,
+)
 from .flow_writer import LineWriter
-from .matching import Match, TerminalMatcher, keys
-from .models import BuyerReview, DistributorProfile, FlowImport, FlowLine, FlowRejection, Product
+from .matching import TerminalMatcher
+from .models import BuyerReview, DistributorProfile, FlowImport, FlowLine, Product
 from .packspec import decimal_text
 
 FLOW_COLUMNS = [
     Column("date", ("日期", "销售日期", "出库日期", "单据日期", "开票日期", "业务日期", "发货日期", "销售时间"),
-           required=True),
+           required=True, label=gettext_lazy("date")),
     Column("product", ("产品名称", "品名", "药品名称", "商品名称", "通用名", "产品", "商品名", "药品通用名", "品种"),
-           required=True),
-    Column("product_code", ("产品编码", "商品编码", "产品代码", "商品代码", "药品编码", "货号")),
-    Column("spec", ("规格", "品规", "包装规格", "规格型号", "药品规格", "商品规格")),
-    Column("batch", ("批号", "生产批号", "产品批号", "lot", "批次", "batch_no")),
-    Column("quantity", ("数量", "销售数量", "出库数量", "实发数量", "qty", "发货数量", "销量"), required=True),
-    Column("unit", ("单位", "包装单位", "计量单位")),
-    Column("unit_price", ("单价", "销售单价", "含税单价", "出库单价", "price")),
-    Column("amount", ("金额", "销售金额", "含税金额", "价税合计", "总金额", "销售额")),
+           required=True, label=gettext_lazy("product")),
+    Column("product_code", ("产品编码", "商品编码", "产品代码", "商品代码", "药品编码", "货号"),
+           label=gettext_lazy("product code")),
+    Column("spec", ("规格", "品规", "包装规格", "规格型号", "药品规格", "商品规格"), label=gettext_lazy("spec")),
+    Column("batch", ("批号", "生产批号", "产品批号", "lot", "批次", "batch_no"), label=gettext_lazy("batch")),
+    Column("quantity", ("数量", "销售数量", "出库数量", "实发数量", "qty", "发货数量", "销量"), required=True,
+           label=gettext_lazy("quantity")),
+    Column("unit", ("单位", "包装单位", "计量单位"), label=gettext_lazy("unit")),
+    Column("unit_price", ("单价", "销售单价", "含税单价", "出库单价", "price"), label=gettext_lazy("unit price")),
+    Column("amount", ("金额", "销售金额", "含税金额", "价税合计", "总金额", "销售额"), label=gettext_lazy("amount")),
     Column("buyer_name", ("客户名称", "购货单位", "终端名称", "医院名称", "收货单位", "customer", "客户", "购买方",
-                          "购货单位名称", "终端", "buyer"), required=True),
-    Column("buyer_address", ("客户地址", "地址", "收货地址", "送货地址", "address", "终端地址")),
-    Column("doc_no", ("单据号", "单号", "出库单号", "发票号", "单据编号", "docno", "发票号码")),
-    Column("line_no", ("行号", "明细行号", "line")),
-    Column("doc_type", ("单据类型", "业务类型", "销售类型")),
+                          "购货单位名称", "终端", "buyer"), required=True, label=gettext_lazy("buyer name")),
+    Column("buyer_address", ("客户地址", "地址", "收货地址", "送货地址", "address", "终端地址"),
+           label=gettext_lazy("buyer address")),
+    Column("doc_no", ("单据号", "单号", "出库单号", "发票号", "单据编号", "docno", "发票号码"),
+           label=gettext_lazy("document number")),
+    Column("line_no", ("行号", "明细行号", "line"), label=gettext_lazy("line number")),
+    Column("doc_type", ("单据类型", "业务类型", "销售类型"), label=gettext_lazy("document type")),
 ]  # fmt: skip
 FIELDS = [c.name for c in FLOW_COLUMNS]
+FIELD_LABELS = {c.name: c.label for c in FLOW_COLUMNS}
 
 BATCH_SIZE = 10_000  # lines handed to the database at a time
 REJECTION_BATCH = 5_000  # rejected rows stored at a time
 PROGRESS_EVERY = 20_000
 MAX_ERRORS_IN_RESULT = 10_000
-CACHE_LIMIT = 200_000  # distinct values (or cell combinations) remembered per file; past it, each is worked out anew
-
-
-class Goods(NamedTuple):
-    """What one combination of product, quantity, unit, price, amount and document-type cells comes to."""
-
-    product_id: int
-    unit: str
-    is_return: int
-    qty: float  # as reported, negative for a return
-    base_qty: float
-    qty_text: str  # in the product's base unit
-    raw_qty_text: str
-    unit_price: str | None  # per base unit
-    amount: str | None
-    amount_value: float
-
-
-class Buyer(NamedTuple):
-    """One buyer name and address as a file writes them, cleaned and matched."""
-
-    name: str
-    address: str
-    key: str
-    match: Match
-    method: str
 
 
 @dataclass
@@ -129,6 +127,17 @@ class FlowImportResult(ImportResult):
         return data
 
 
+def field_label(key: str) -> str:
+    """The name a person reads for a flow field (the stable English key is for scripts: INTERFACES.md)."""
+    label = FIELD_LABELS.get(key)
+    return str(label) if label else key
+
+
+def mapping_guess(headers: list[str]) -> dict[str, str]:
+    """The field each header of a file with an unknown layout most likely holds, from the header variants."""
+    return guess_columns(headers, FLOW_COLUMNS)
+
+
 def dedup_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
@@ -141,10 +150,6 @@ def parse_period(text: str | None) -> dt.date:
     if not match or not 1 <= int(match[2]) <= 12:
         raise UnusableFile(_("The period must be given as YYYY-MM (e.g. 2024-03), not %(value)r.") % {"value": text})
     return dt.date(int(match[1]), int(match[2]), 1)
-
-
-def _month_end(period: dt.date) -> dt.date:
-    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 def distributor_by_code(code: str | None) -> Customer:
@@ -261,7 +266,7 @@ def _remember_mapping(distributor: Customer, profile: DistributorProfile | None,
 
 def _run(
     result: FlowImportResult,
-    table,
+    table: StreamTable,
     distributor: Customer,
     month: dt.date,
     sha: str,
@@ -269,8 +274,7 @@ def _run(
     stored_file: str,
     progress: Callable[[int], None] | None,
 ) -> None:
-    month_end = _month_end(month)
-    today = timezone.localdate()
+    """Import an opened file's rows under a new import record, inside the caller's transaction."""
     replaced = (
         FlowImport.objects.select_for_update()
         .filter(distributor=distributor, period=month, status=ImportStatus.ACTIVE)
@@ -288,282 +292,137 @@ def _run(
         replaces=replaced,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
-    products = ProductIndex.load()
-    batches = BatchIndex.load(distributor.pk)
-    matcher = TerminalMatcher.load(distributor_id=distributor.pk)
-    # Lines of the distributor's other active files around this month: a row already there is a duplicate.
-    window = (month - dt.timedelta(days=62), month_end + dt.timedelta(days=62))
+    cleaner = Cleaner(month, timezone.localdate())
+    goods_matcher = GoodsMatcher(ProductIndex.load(), cleaner.fmt)
+    batch_flags = BatchFlags(BatchIndex.load(distributor.pk))
+    buyer_matcher = BuyerMatcher(TerminalMatcher.load(distributor_id=distributor.pk))
+    dedup = Deduplicator(_stored_keys(distributor, month, replaced), dedup_hash)
+    writer = LineWriter()
+    labels = {key: str(label) for key, label in FIELD_LABELS.items()}
+    rejections = Rejections(result, record.pk, writer, labels=labels, batch_size=REJECTION_BATCH,
+                            max_listed=MAX_ERRORS_IN_RESULT)  # fmt: skip
+    try:
+        totals = _stream(result, table, record.pk, distributor.pk, progress,
+                         cleaner, goods_matcher, buyer_matcher, batch_flags, dedup, writer, rejections)  # fmt: skip
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    rejections.flush()
+    _finish(result, record, distributor, replaced, buyer_matcher.unmatched, set(dedup.seen), totals)
+
+
+def _stored_keys(distributor: Customer, month: dt.date, replaced: FlowImport | None) -> dict[int, int]:
+    """Dedup keys of the distributor's other active lines around ``month`` (a row already there is a duplicate)."""
+    window = (month - dt.timedelta(days=62), month_end(month) + dt.timedelta(days=62))
     stored = FlowLine.objects.filter(
         distributor=distributor, flow_import__status=ImportStatus.ACTIVE, date__range=window
     )
     if replaced is not None:
         stored = stored.exclude(flow_import=replaced)
-    existing: dict[int, int] = dict(stored.values_list("dedup_key", "flow_import_id").iterator(chunk_size=20000))
+    return dict(stored.values_list("dedup_key", "flow_import_id").iterator(chunk_size=20000))
 
-    cols = table.columns
-    width = max(len(table.headers), max(cols.values()) + 1)
-    # A column the file does not have reads the always-empty cell appended after the last one.
-    at = {name: cols.get(name, width) for name in FIELDS}
+
+def _stream(
+    result: FlowImportResult,
+    table: StreamTable,
+    record_id: int,
+    distributor_id: int,
+    progress: Callable[[int], None] | None,
+    cleaner: Cleaner,
+    goods_matcher: GoodsMatcher,
+    buyer_matcher: BuyerMatcher,
+    batch_flags: BatchFlags,
+    dedup: Deduplicator,
+    writer: LineWriter,
+    rejections: Rejections,
+) -> tuple[float, float]:
+    """Drive the stages over the file's rows, a chunk at a time; the (base-unit quantity, amount) imported.
+
+    The loop only looks values up in the per-value stages' memos (calling a stage for a value not seen
+    yet) and hands each good line to the writer: at a million rows a call per row per stage would show.
+    """
+    layout = Layout(table.headers, table.columns, FIELDS)
+    at = layout.at
     i_date, i_product, i_code, i_spec, i_batch = at["date"], at["product"], at["product_code"], at["spec"], at["batch"]
     i_qty, i_unit, i_price, i_amount = at["quantity"], at["unit"], at["unit_price"], at["amount"]
     i_buyer, i_addr, i_doc, i_line, i_type = (
         at["buyer_name"], at["buyer_address"], at["doc_no"], at["line_no"], at["doc_type"])  # fmt: skip
-    checks_total = [i for i in (0, i_date, i_product, i_buyer, i_code) if i < width]
-
-    dates: dict[Any, tuple[dt.date, str, int] | RowProblem] = {}
-    product_cache: dict[tuple[str, str, str], int | RowProblem] = {}
-    factor_cache: dict[tuple[int, str, str], float | RowProblem] = {}
-    flag_cache: dict[tuple[int, str, dt.date], int] = {}
-    seen: dict[int, int] = {}
-    methods: dict[str, str] = {m: str(m.value) for m in MatchMethod}
-    reviews: dict[str, list[Any]] = {}
-    writer = LineWriter()
-    rejections: list[FlowRejection] = []
-    record_id, distributor_id = record.pk, distributor.pk
-    qty_total = 0.0
-    amount_total = 0.0
-    running_qty = 0.0
-    done = 0
-
-    def as_read(read: list[Any], cells: list[Any]) -> list[Any]:
-        """A row as the file had it, padded to the header's width (for the error report)."""
-        return read if read is not cells else cells[:width]
-
-    def reject(row_no: int, cells: list[Any], field_name: str, reason: str, *, duplicate: bool = False) -> None:
-        if duplicate:
-            result.duplicates += 1
-        elif len(result.errors) < MAX_ERRORS_IN_RESULT:
-            result.reject(row_no, field_name, reason)
-        else:
-            result.more_errors += 1
-        rejections.append(
-            FlowRejection(
-                flow_import_id=record_id,
-                row_no=row_no,
-                field=field_name,
-                reason=reason[:500],
-                is_duplicate=duplicate,
-                raw=[raw_value(c) for c in cells],
-            )
-        )
-        if len(rejections) >= REJECTION_BATCH:
-            writer.pause()
-            FlowRejection.objects.bulk_create(rejections)
-            rejections.clear()
-
-    # Names, specs, units, addresses and numbers repeat thousands of times in a file: clean each once.
-    texts: dict[Any, str] = {}
-    numbers: dict[Any, Any] = {}
-
-    def text(value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        found = texts.get(value)
-        if found is None:
-            found = cell_text(value)
-            if len(texts) < CACHE_LIMIT:
-                texts[value] = found
-        return found
-
-    formatted: dict[tuple[float, int], str] = {}
-
-    def fmt(value: float, places: int) -> str:
-        key = (value, places)
-        found = formatted.get(key)
-        if found is None:
-            found = format_number(value, places)
-            if len(formatted) < CACHE_LIMIT:
-                formatted[key] = found
-        return found
-
-    def number(value: Any, field_name: str) -> tuple[float, str] | None:
-        if value is None or value == "":
-            return None
-        found = numbers.get(value)
-        if found is None:
-            try:
-                found = parse_number(value, field_name)
-            except RowProblem as problem:
-                found = problem
-            if len(numbers) < CACHE_LIMIT:
-                numbers[value] = found
-        if isinstance(found, RowProblem):
-            raise RowProblem(field_name, found.reason)
-        return found
-
-    def goods_of(raw: tuple[Any, ...]) -> Goods | RowProblem:
-        """What a row's product, quantity, unit, price, amount and document-type cells say (first problem wins)."""
-        raw_name, raw_code, raw_spec, raw_qty, raw_unit, raw_price, raw_amount, raw_type = raw
-        try:
-            name, code, spec = text(raw_name), text(raw_code), text(raw_spec)
-            pkey = (code, name, spec)
-            product_id = product_cache.get(pkey)
-            if product_id is None:
-                product_id = product_cache[pkey] = find_product(products, code, name, spec)
-            if isinstance(product_id, RowProblem):
-                raise product_id
-            parsed_qty = number(raw_qty, "quantity")
-            if parsed_qty is None:
-                raise RowProblem("quantity", _("The quantity is empty."))
-            qty, qty_unit = parsed_qty
-            if qty == 0:
-                raise RowProblem("quantity", _("The quantity is zero."))
-            unit = text(raw_unit) or qty_unit
-            fkey = (product_id, unit, spec)
-            factor = factor_cache.get(fkey)
-            if factor is None:
-                factor = factor_cache[fkey] = unit_factor(products, product_id, unit, spec)
-            if isinstance(factor, RowProblem):
-                raise factor
-            is_return = qty < 0 or ("退" in text(raw_type))
-            if is_return and qty > 0:
-                qty = -qty
-            base_qty = qty * factor
-            price = number(raw_price, "unit_price")
-            if price is not None and price[0] < 0:
-                raise RowProblem("unit_price", _("The unit price %(value)s is negative.") % {"value": price[0]})
-            amount_cell = number(raw_amount, "amount")
-        except RowProblem as problem:
-            return problem
-        return Goods(
-            product_id=product_id,
-            unit=unit[:10],
-            is_return=1 if is_return else 0,
-            qty=qty,
-            base_qty=base_qty,
-            qty_text=fmt(base_qty, 6),
-            raw_qty_text=fmt(qty, 6)[:40],
-            unit_price=fmt(price[0] / factor, 4) if price is not None else None,
-            amount=fmt(amount_cell[0], 2) if amount_cell is not None else None,
-            amount_value=amount_cell[0] if amount_cell is not None else 0.0,
-        )
-
-    def buyer_of(raw: tuple[Any, Any]) -> Buyer | RowProblem:
-        name = text(raw[0])
-        if not name:
-            return RowProblem("buyer_name", _("The buyer name is empty."))
-        if len(name) > 200:
-            return RowProblem("buyer_name", _("The buyer name is longer than 200 characters."))
-        address = text(raw[1])[:300]
-        match: Match = matcher.match(name, address)
-        return Buyer(name, address, keys(name)[0] or name, match, methods[match.method])
-
-    # One entry per distinct combination of cells: a file repeats its goods and its buyers thousands of times.
+    # Memos of the per-value stages: one entry per distinct cell or combination of cells.
+    dates: dict[Any, SaleDate | RowProblem] = {}
     goods_seen: dict[tuple[Any, ...], Goods | RowProblem] = {}
     buyers_seen: dict[tuple[Any, Any], Buyer | RowProblem] = {}
     batches_seen: dict[Any, str] = {}
+    flag_memo = batch_flags.memo
+    admit, reject, as_read = dedup.admit, rejections.add, layout.as_read
     buffer = writer.buffer
-
-    try:
-        for row_no, cells in table.rows:
-            done += 1
-            if progress is not None and done % PROGRESS_EVERY == 0:
-                progress(done)
-            if not any(cells):
-                continue
-            # The row as read (kept for the error report), then padded to the header's width plus the
-            # always-empty cell that columns the file lacks point at.
-            read = cells
-            n = len(cells)
-            if n > width:  # cells beyond the header's: kept for the report, not read
-                cells = [*cells[:width], None]
-            elif n == width:
-                cells.append(None)
-            else:
-                cells.extend([None] * (width - n + 1))
+    batch_size = BATCH_SIZE
+    qty_total = amount_total = running_qty = 0.0
+    done = 0
+    for chunk in read_chunks(table.rows):
+        done += len(chunk)
+        for row_no, cells in layout.fit(chunk):
             raw_date = cells[i_date]
             date_entry = dates.get(raw_date)
             if date_entry is None:
-                parsed = parse_sale_date(raw_date)
-                if isinstance(parsed, RowProblem):
-                    date_entry = parsed
-                else:
-                    date_flags = (FlowFlag.OUT_OF_PERIOD if parsed < month or parsed > month_end else 0) | (
-                        FlowFlag.FUTURE if parsed > today else 0
-                    )
-                    date_entry = (parsed, parsed.isoformat(), date_flags)
-                dates[raw_date] = date_entry
-            # A total row below the data (its date cell says 合计 or is empty): recognised, checked, skipped.
-            if isinstance(date_entry, RowProblem) and is_total_row(cells, checks_total):
-                result.total_rows += 1
-                try:
-                    stated = parse_number(cells[i_qty], "quantity")
-                except RowProblem:
-                    stated = None
-                if stated is not None and abs(stated[0] - running_qty) > 0.001:
-                    result.warnings.append(
-                        _("Row %(row)d is a total of %(stated)s, but the rows above it add up to %(sum)s.")
-                        % {"row": row_no, "stated": format_number(stated[0], 3), "sum": format_number(running_qty, 3)}
-                    )
-                running_qty = 0.0
+                date_entry = dates[raw_date] = cleaner.date(raw_date)
+            if isinstance(date_entry, RowProblem):
+                # A total row below the data (its date cell says 合计 or is empty): recognised, checked, skipped.
+                if layout.is_total(cells):
+                    result.total_rows += 1
+                    warning = cleaner.total_warning(row_no, cells[i_qty], running_qty)
+                    if warning:
+                        result.warnings.append(warning)
+                    running_qty = 0.0
+                    continue
+                result.rows += 1
+                reject(row_no, as_read(row_no, cells), date_entry.field, date_entry.reason)
                 continue
             result.rows += 1
-            if isinstance(date_entry, RowProblem):
-                reject(row_no, as_read(read, cells), date_entry.field, date_entry.reason)
-                continue
             date, date_iso, flags = date_entry
             gkey = (cells[i_product], cells[i_code], cells[i_spec], cells[i_qty], cells[i_unit], cells[i_price],
                     cells[i_amount], cells[i_type])  # fmt: skip
             goods = goods_seen.get(gkey)
             if goods is None:
-                goods = goods_of(gkey)
+                goods = goods_matcher.goods(cleaner.goods(gkey))
                 if len(goods_seen) < CACHE_LIMIT:
                     goods_seen[gkey] = goods
             if isinstance(goods, RowProblem):
-                reject(row_no, as_read(read, cells), goods.field, goods.reason)
+                reject(row_no, as_read(row_no, cells), goods.field, goods.reason)
                 continue
             bkey = (cells[i_buyer], cells[i_addr])
             buyer = buyers_seen.get(bkey)
             if buyer is None:
-                buyer = buyer_of(bkey)
+                cleaned = cleaner.buyer(bkey)
+                buyer = cleaned if isinstance(cleaned, RowProblem) else buyer_matcher.buyer(cleaned)
                 if len(buyers_seen) < CACHE_LIMIT:
                     buyers_seen[bkey] = buyer
             if isinstance(buyer, RowProblem):
-                reject(row_no, as_read(read, cells), buyer.field, buyer.reason)
+                reject(row_no, as_read(row_no, cells), buyer.field, buyer.reason)
                 continue
             raw_batch = cells[i_batch]
             batch = batches_seen.get(raw_batch)
             if batch is None:
-                batch = cell_text(raw_batch)[:50]
+                batch = cleaner.batch(raw_batch)
                 if len(batches_seen) < CACHE_LIMIT:
                     batches_seen[raw_batch] = batch
             doc_no = cell_text(cells[i_doc])[:60]
             product_id = goods.product_id
-            if doc_no:
-                raw_line = cells[i_line]
-                line = (cell_text(raw_line) if raw_line is not None else "") or (
-                    f"{product_id}|{batch}|{goods.qty_text}|{goods.unit_price}"
-                )
-                key = dedup_hash(f"d|{doc_no}|{line}")
-            else:
-                key = dedup_hash(f"r|{date_iso}|{product_id}|{batch}|{goods.qty_text}|{buyer.key}|{goods.unit_price}")
-            first = seen.get(key)
-            if first is not None:
-                reason = _("Duplicate of row %(row)d.") % {"row": first}
-                reject(row_no, as_read(read, cells), "", reason, duplicate=True)
+            key = admit(row_no, doc_no, cells[i_line], date_iso, goods, batch, buyer.key)
+            if key.__class__ is str:
+                reject(row_no, as_read(row_no, cells), "", key, duplicate=True)  # type: ignore[arg-type]
                 continue
-            other = existing.get(key)
-            if other is not None:
-                reason = _("Already imported with import #%(id)d.") % {"id": other}
-                reject(row_no, as_read(read, cells), "", reason, duplicate=True)
-                continue
-            seen[key] = row_no
             # Flags: evidence for people, never a reason to drop the line.
             if batch:
-                fkey = (product_id, batch, date)
-                bflags = flag_cache.get(fkey)
+                bflags = flag_memo.get((product_id, batch, date))
                 if bflags is None:
-                    bflags = flag_cache[fkey] = batches.flags(product_id, batch, date)
+                    bflags = batch_flags.flags(product_id, batch, date)
                 flags |= bflags
             if flags:
                 result.flagged += 1
             match = buyer.match
             if match.terminal_id is None:
-                review = reviews.get(buyer.key)
-                if review is None:
-                    reviews[buyer.key] = [buyer.name, buyer.address, match.division, match.suggestions, 1]
-                else:
-                    review[4] += 1
+                buyer_matcher.note_unmatched(buyer)
             buffer.append(
                 (
                     record_id, distributor_id, row_no, date_iso, product_id, batch, goods.qty_text,
@@ -572,29 +431,37 @@ def _run(
                     match.confidence, doc_no, key, flags,
                 )
             )  # fmt: skip
-            if len(buffer) >= BATCH_SIZE:
+            if len(buffer) >= batch_size:
                 writer.flush()
             result.imported += 1
             qty_total += goods.base_qty
             running_qty += goods.qty
             amount_total += goods.amount_value
-        writer.close()
-    except BaseException:
-        writer.abort()
-        raise
-    if rejections:
-        FlowRejection.objects.bulk_create(rejections)
+        if progress is not None and done % PROGRESS_EVERY < len(chunk):  # the chunk passed a multiple
+            progress(done)
     if progress is not None:
         progress(done)
+    return qty_total, amount_total
 
+
+def _finish(
+    result: FlowImportResult,
+    record: FlowImport,
+    distributor: Customer,
+    replaced: FlowImport | None,
+    unmatched: dict[str, list[Any]],
+    new_keys: set[int],
+    totals: tuple[float, float],
+) -> None:
+    """The import's record, the review queue and the file it replaces, once every line is written."""
     result.created = result.imported
-    result.unmatched = len(reviews)
-    _queue_reviews(distributor, record, reviews)
+    result.unmatched = len(unmatched)
+    _queue_reviews(distributor, record, unmatched)
     if replaced is not None:
         replaced.status = ImportStatus.SUPERSEDED
         replaced.save(update_fields=["status"])
         result.replaced = replaced.pk
-        result.changes = _changes(replaced, record, set(seen))
+        result.changes = _changes(replaced, record, new_keys)
     if result.imported == 0 and result.rows > 0 and not result.errors and result.duplicates:
         result.warnings.append(_("Every row was already imported: nothing new."))
     record.rows = result.rows
@@ -603,14 +470,14 @@ def _run(
     record.rejected = result.rejected
     record.flagged = result.flagged
     record.unmatched = result.unmatched
-    record.quantity_total = Decimal(format_number(qty_total, 3))
-    record.amount_total = Decimal(format_number(amount_total, 2))
+    record.quantity_total = Decimal(format_number(totals[0], 3))
+    record.amount_total = Decimal(format_number(totals[1], 2))
     record.warnings = result.warnings[:200]
     record.changes = result.changes
     record.status = ImportStatus.ACTIVE
     record.save()
     result.import_id = record.pk
-    if reviews or replaced is not None:
+    if unmatched or replaced is not None:
         review_counts_refresh(distributor_id=distributor.pk)
 
 

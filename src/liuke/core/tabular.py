@@ -40,6 +40,11 @@ class Column:
     name: str  # canonical English name
     labels: tuple[str, ...] = ()  # Chinese labels and other accepted spellings
     required: bool = False
+    label: Any = ""  # the translated name people read (a lazy string); the English name where empty
+
+    def shown(self) -> str:
+        """How a message names the column: its translated label with the English name (also a valid header)."""
+        return f"{self.label} ({self.name})" if self.label else self.name
 
 
 @dataclass
@@ -202,6 +207,35 @@ def header_lookup(columns: list[Column]) -> dict[str, str]:
         for label in (col.name, *col.labels):
             lookup[normalise_header(label)] = col.name
     return lookup
+
+
+def guess_columns(headers: list[str], columns: list[Column]) -> dict[str, str]:
+    """A likely column name for each header, for a person to confirm where a file's layout is unknown.
+
+    First the headers the reader itself maps (a known variant, exactly as :func:`open_stream` compares them),
+    then headers containing a known variant (the longest wins: 开单日期 holds 日期). A variant that is part of
+    variants of other columns says too little to guess from (单位 is in 购货单位 as in 包装单位). Each name
+    goes to one header only, the first.
+    """
+    lookup = header_lookup(columns)
+    guesses: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        name = lookup.get(normalise_header(header))
+        if name and name not in taken:
+            guesses[header] = name
+            taken.add(name)
+    telling = [v for v in lookup if not any(v in other and lookup[other] != lookup[v] for other in lookup)]
+    telling.sort(key=len, reverse=True)
+    for header in headers:
+        key = normalise_header(header)
+        if header in guesses or key in lookup:
+            continue
+        name = next((lookup[v] for v in telling if v in key and lookup[v] not in taken), None)
+        if name:
+            guesses[header] = name
+            taken.add(name)
+    return guesses
 
 
 def find_header(rows: list[list[Any]], lookup: dict[str, str]) -> int | None:
@@ -373,11 +407,11 @@ def open_stream(
             positions[name] = i
         else:
             unknown.append(text)  # a second column for the same field: reported, the first one is used
-    missing = [c.name for c in columns if c.required and c.name not in positions]
+    missing = [c for c in columns if c.required and c.name not in positions]
     if missing:
         raise MissingColumns(
             _("Missing required columns: %(missing)s (found: %(found)s).")
-            % {"missing": ", ".join(missing), "found": ", ".join(h for h in headers if h)},
+            % {"missing": ", ".join(c.shown() for c in missing), "found": ", ".join(h for h in headers if h)},
             [h for h in headers if h],
         )
 
