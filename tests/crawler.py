@@ -70,6 +70,7 @@ class Visit:
     query: dict[str, str]
     status: int
     seconds: float = 0.0
+    how: str = "link"  # link, hx-get, redirect, form or probe
 
 
 @dataclass
@@ -475,6 +476,7 @@ class Crawl:
             "seconds": round(sum(v.seconds for v in self.visits), 2),
             "slowest": {k: [len(v), round(sum(v), 2)] for k, v in slowest},
             "opened": sorted({v.pattern for v in self.visits if v.status == 200}),
+            "probes": {v.url: v.status for v in self.visits if v.how == "probe"},
             "problems": [p.__dict__ for p in self.problems],
         }
 
@@ -536,10 +538,10 @@ class Crawl:
                 response = client.get(url, **headers)
         except Exception as exc:
             self.problem(pattern, url, f"server error: {_describe(exc)}")
-            self.visits.append(Visit(url, pattern, match.kwargs, params, 500, time.monotonic() - started))
+            self.visits.append(Visit(url, pattern, match.kwargs, params, 500, time.monotonic() - started, how))
             return
         status = response.status_code
-        self.visits.append(Visit(url, pattern, match.kwargs, params, status, time.monotonic() - started))
+        self.visits.append(Visit(url, pattern, match.kwargs, params, status, time.monotonic() - started, how))
         if status >= 500:
             self.problem(pattern, url, f"HTTP {status}")
             return
