@@ -547,9 +547,9 @@ class Crawl:
             return
         if status == 200:
             if pattern in self.rules.forbidden:
-                self.problem(pattern, url, f"a {self.role} must not open this page, but it answers 200")
+                self.problem(pattern, url, f"the {self.role} must not open this page, but it answers 200")
             elif (reason := self.rules.out_of_reach(pattern, match.kwargs, params)) is not None:
-                self.problem(pattern, url, f"a {self.role} must not see this record ({reason}), but it answers 200")
+                self.problem(pattern, url, f"the {self.role} must not see this record ({reason}), but it answers 200")
         if status in (301, 302, 303, 307, 308):
             location = response.headers.get("Location", "")
             if urlsplit(location).path.rstrip("/") == "/login":

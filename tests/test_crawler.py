@@ -3,7 +3,8 @@ key shown as text, no broken link, and no page a role should not reach.
 
 The demo company is built once for this module (a smaller scale of ``liuke demo`` with every kind of
 record) and rolled back at the end. Run alone with ``pytest -m crawler``; a failure lists every problem
-found as ``URL name [role/language] problem`` with one URL to reproduce it.
+found as ``URL name [role/language] problem`` with one URL to reproduce it. With
+``LIUKE_CRAWL_REPORT=file.jsonl`` each crawl also appends its numbers, problems and probes to that file.
 """
 
 from __future__ import annotations
