@@ -248,3 +248,17 @@ def test_no_query_string_is_parsed_outside_filtersets():
                 if match.group(3) not in _NOT_FILTERS:
                     offenders.append(f"{path.relative_to(SRC)}:{no}: {line.strip()}")
     assert offenders == []
+
+
+def test_the_change_log_is_refused_to_those_who_do_not_oversee_it(world, login):
+    for employee, status in ((world.rep_a, 403), (world.manager_a, 403), (world.auditor, 200), (world.director, 200)):
+        assert login(employee).get("/core/changelog/").status_code == status, employee.employee_no
+
+
+def test_an_auditor_sees_a_flow_lines_buyer_but_no_link_into_an_archive_they_cannot_open(world, flow, login):
+    body = login(world.auditor).get("/channel/flow/").content.decode()
+    terminal = flow["territory"].terminal
+    assert terminal.name in body
+    assert f'href="{terminal.get_absolute_url()}"' not in body
+    director_view = login(world.director).get("/channel/flow/").content.decode()
+    assert f'href="{terminal.get_absolute_url()}"' in director_view

@@ -356,6 +356,7 @@ class ImportDetailView(ObjectDetailView):
             rejections=record.rejections.order_by("row_no")[:200],
             reviews=BuyerReview.objects.filter(first_import=record, status=ReviewStatus.OPEN)[:20],
             replaced_by=FlowImport.objects.filter(replaces=record).first(),
+            can_open_distributor=visibility.can(self.request.user, record.distributor),
             mapping=_mapping_of(record),
         )
         return ctx
@@ -464,7 +465,8 @@ def review_list(request):
         request,
         "channel/review_list.html",
         {"items": items, "status": status, "statuses": ReviewStatus.choices, "count": qs.count(),
-         "can_change": can_change, "kinds": [c for c in CustomerKind.choices if c[0] != CustomerKind.DISTRIBUTOR]},
+         "can_change": can_change, "kinds": [c for c in CustomerKind.choices if c[0] != CustomerKind.DISTRIBUTOR],
+         "openable": selectors.openable_customers(viewer=request.user, ids={r.terminal_id for r in page})},
     )  # fmt: skip
 
 
@@ -529,6 +531,9 @@ class FlowLineListView(ObjectListView):
         ctx["filters"] = self.filters
         ctx["querystring"] = self.request.GET.urlencode()
         ctx["lines"] = [(ln, flag_labels(ln.flags)) for ln in ctx["object_list"]]
+        ctx["openable"] = selectors.openable_customers(
+            viewer=self.request.user, ids={ln.terminal_id for ln in ctx["object_list"]}
+        )
         ctx["flag_bits"] = FlowFlag
         return ctx
 

@@ -2,8 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from . import registry, selectors
+from . import registry, selectors, visibility
 from .filtersets import ChangeLogFilterSet
+from .models import ChangeLogEntry
 
 
 @login_required
@@ -19,6 +20,7 @@ def home(request):
 
 @login_required
 def changelog_list(request):
+    visibility.require(request.user, ChangeLogEntry)  # those who oversee the log (core.policies)
     filterset = ChangeLogFilterSet(request.GET, queryset=selectors.changelog_list(viewer=request.user))
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(

@@ -92,6 +92,13 @@ class RecordCard(BusinessModel):
         return reverse("interactions:card_detail", args=[self.pk])
 
     @property
+    def quality_shown(self) -> list[dict]:
+        """The quality breakdown labelled in the reader's language (the stored label is the writer's)."""
+        from .quality import LABELS
+
+        return [{**item, "label": LABELS.get(item.get("key"), item.get("label"))} for item in self.quality_items or []]
+
+    @property
     def is_submitted(self) -> bool:
         return self.status == CardStatus.SUBMITTED
 
