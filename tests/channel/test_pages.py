@@ -39,7 +39,7 @@ def test_distributor_page_shows_area_sell_in_against_sell_out_and_stock(
     from liuke.channel.models import DistributorAuthorization
 
     DistributorAuthorization.objects.create(distributor=channel.dist_sh, division_id="310000")
-    client = login(channel.world.rep_a)
+    client = login(channel.world.manager_a)
     with django_assert_max_num_queries(20):
         body = client.get(f"/channel/distributors/{channel.dist_sh.pk}/").content.decode()
     assert "上海市" in body
@@ -85,13 +85,13 @@ def test_review_queue_creates_a_terminal(channel, imported, login):
 
 
 def test_flow_lines_search_by_product_batch_buyer_and_division(channel, imported, login, django_assert_max_num_queries):
-    client = login(channel.world.rep_a)
+    client = login(channel.world.manager_a)
     with django_assert_max_num_queries(20):
         body = client.get("/channel/flow/?product=丹参&batch=B2401&buyer=瑞金医院").content.decode()
     assert "上海交通大学医学院附属瑞金医院" in body
     assert "瑞金</td>" not in body
-    # rep_b sees neither the Shanghai distributor nor its terminals.
-    body = login(channel.world.rep_b).get("/channel/flow/").content.decode()
+    # Jiangsu's manager sees neither the Shanghai distributor nor its terminals.
+    body = login(channel.world.manager_b).get("/channel/flow/").content.decode()
     assert "瑞金医院" not in body
 
 

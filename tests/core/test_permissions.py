@@ -125,7 +125,10 @@ def flow(world):
 
 def test_a_rep_sees_the_flow_of_own_customers_and_territory_and_no_other(world, flow, login):
     seen = set(visibility.restrict(world.rep_a.user, FlowLine).values_list("pk", flat=True))
-    assert seen == {flow["own_distributor"].pk, flow["territory"].pk}
+    # rep_a covers D-SH, but where D-SH's goods went outside rep_a's customers and territory is not theirs.
+    assert seen == {flow["territory"].pk}
+    managed = set(visibility.restrict(world.manager_a.user, FlowLine).values_list("pk", flat=True))
+    assert managed == {flow["own_distributor"].pk, flow["territory"].pk}
     api = login(world.rep_a)
     assert {r["id"] for r in api.get("/api/flow-lines/").json()["results"]} == seen
     assert api.get(f"/api/flow-lines/{flow['territory'].pk}/").status_code == 200

@@ -1,8 +1,9 @@
 """How the channel plugs into core.visibility: a record follows the customers and territory it names.
 
-- A rep sees the flow lines, discounts and sell-in of their own customers (a distributor's whole flow
-  when they cover the distributor, the goods that reached their terminals), and the flow that arrived in
-  their territory (their department's territories); never the company's floor prices.
+- A rep sees the flow lines that reached their own customers (terminals) or arrived in their territory
+  (their department's territories): covering a distributor does not open where all of its goods went
+  across the country (that map is a manager's); they see that distributor's own records (sell-in,
+  authorisations, imports), and the discounts of their customers; never the company's floor prices.
 - A manager sees the channel records of the customers anyone in their subtree covers (a distributor's
   whole flow when the team covers the distributor) and of the subtree's territories; and floor prices.
 - Directors, admins and auditors (who check the channel) see all of it.
@@ -123,7 +124,7 @@ visibility.register(
 visibility.register(
     FlowLine,
     view=_channel(
-        rep=_via("distributor", "terminal", territory="division"),
+        rep=_via("terminal", territory="division"),
         manager=_via("distributor", "terminal", territory="division"),
     ),
     export=everyone,

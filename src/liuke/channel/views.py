@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -83,7 +83,11 @@ class _Detail(ObjectDetailView):
         ctx.update(
             verbose_name=meta.verbose_name,
             list_url=reverse(self.list_url_name),
-            rows=[(_label(meta, f), _value(self.object, f)) for f in self.fields],
+            rows=[
+                (_label(meta, f), value, _link(self.request.user, value))
+                for f in self.fields
+                for value in [_value(self.object, f)]
+            ],
         )
         return ctx
 
@@ -92,6 +96,15 @@ def _label(meta, name: str) -> Any:
     if name == "units_text":
         return _("other units")
     return meta.get_field(name).verbose_name
+
+
+def _link(viewer: Any, value: Any) -> str | None:
+    """The page of a related record, if the viewer may open it (an auditor sees a shipment, not its
+    distributor's archive)."""
+    url = getattr(value, "get_absolute_url", None)
+    if url is None or not isinstance(value, Model) or not visibility.can(viewer, value):
+        return None
+    return url()
 
 
 def _value(obj: Any, path: str) -> Any:
