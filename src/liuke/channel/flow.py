@@ -309,7 +309,7 @@ def _run(
         writer.abort()
         raise
     rejections.flush()
-    _finish(result, record, distributor, replaced, buyer_matcher.unmatched, set(dedup.seen), totals)
+    _finish(result, record, distributor, replaced, buyer_matcher.unmatched, dedup.seen, totals)
 
 
 def _stored_keys(distributor: Customer, month: dt.date, replaced: FlowImport | None) -> dict[int, int]:
@@ -450,7 +450,7 @@ def _finish(
     distributor: Customer,
     replaced: FlowImport | None,
     unmatched: dict[str, list[Any]],
-    new_keys: set[int],
+    new_keys: dict[int, int],
     totals: tuple[float, float],
 ) -> None:
     """The import's record, the review queue and the file it replaces, once every line is written."""
@@ -461,7 +461,7 @@ def _finish(
         replaced.status = ImportStatus.SUPERSEDED
         replaced.save(update_fields=["status"])
         result.replaced = replaced.pk
-        result.changes = _changes(replaced, record, new_keys)
+        result.changes = _changes(replaced, record, set(new_keys))  # a set of a million keys only when needed
     if result.imported == 0 and result.rows > 0 and not result.errors and result.duplicates:
         result.warnings.append(_("Every row was already imported: nothing new."))
     record.rows = result.rows

@@ -25,7 +25,7 @@ from .flow_writer import LineWriter
 from .matching import Match, TerminalMatcher, keys
 from .models import FlowRejection
 
-CHUNK_ROWS = 256  # rows read, mapped and worked through at a time (few enough to stay in the CPU caches)
+CHUNK_ROWS = 32  # rows at a time: few, so they die young (a bigger chunk keeps the garbage collector busy)
 CACHE_LIMIT = 200_000  # distinct values (or cell combinations) remembered per file; past it, each is worked out anew
 
 # --- read ----------------------------------------------------------------------------------------------------
