@@ -394,7 +394,7 @@ def flow_upload(request):
     """
     visibility.require(request.user, FlowImport, visibility.IMPORT)
     dists = selectors.distributors(viewer=request.user)
-    ctx: dict[str, Any] = {"distributors": dists, "fields": FIELDS, "values": request.POST, "mapping_needed": None}
+    ctx: dict[str, Any] = {"distributors": dists, "values": request.POST, "mapping_needed": None}
     if request.method != "POST":
         return render(request, "channel/flow_upload.html", ctx)
     wants_json = request.headers.get("x-requested-with") == "XMLHttpRequest"
