@@ -265,3 +265,14 @@ def test_an_auditor_sees_a_flow_lines_buyer_but_no_link_into_an_archive_they_can
     assert f'href="{terminal.get_absolute_url()}"' not in body
     director_view = login(world.director).get("/channel/flow/").content.decode()
     assert f'href="{terminal.get_absolute_url()}"' in director_view
+
+
+def test_org_names_none_of_the_apps_built_on_it():
+    """No import cycle: customers, channel and interactions build on org, never the other way round."""
+    offenders = [
+        f"{path.relative_to(SRC)} names liuke.{app}"
+        for path in sorted((SRC / "org").rglob("*.py"))
+        for app in ("customers", "channel", "interactions")
+        if re.search(rf"liuke\.{app}\b", path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -11,8 +11,10 @@ class CustomersConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from liuke.core import registry, visibility
+        from liuke.org import hooks as org_hooks
+        from liuke.org.models import Employee
 
-        from . import policies, selectors  # noqa: F401  (policies register visibility)
+        from . import policies, selectors, services  # noqa: F401  (policies register visibility)
         from .models import FieldDefinition
 
         registry.urls("customers/", "liuke.customers.urls")
@@ -33,6 +35,14 @@ class CustomersConfig(AppConfig):
             lambda viewer: selectors.customer_list(viewer=viewer).count(),
             order=10,
         )
+        registry.home_section(
+            "customers/_home_team.html",
+            lambda viewer: (
+                {"team": selectors.team_overview(viewer=viewer)} if visibility.can(viewer, Employee, "lead") else None
+            ),
+            order=10,
+        )
+        org_hooks.on_status_changed(services.customers_of_employee_refresh)
         registry.importer("customers", "liuke.customers.importers:customer_import_run")
         registry.importer("account-team", "liuke.customers.importers:account_team_import_run")
         registry.exporter("customers", "liuke.customers.exports:customer_export")

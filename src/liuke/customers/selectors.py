@@ -415,5 +415,15 @@ def unassigned_customers(*, viewer: Any) -> QuerySet[Customer]:
     return visible_customers(viewer=viewer).filter(team_people=0, status=CustomerStatus.ACTIVE)
 
 
+def team_overview(*, viewer: Any) -> QuerySet[Employee]:
+    """A manager's people with how many customers each currently covers."""
+    from liuke.org.selectors import employee_list
+
+    current = current_team_q("account_memberships__")
+    return employee_list(viewer=viewer).annotate(
+        customer_count=Count("account_memberships__customer", filter=current, distinct=True)
+    )
+
+
 def employees_for_assignment(*, viewer: Any) -> QuerySet[Employee]:
     return visibility.restrict(viewer, Employee).exclude(status=EmployeeStatus.LEFT).select_related("department")

@@ -11,7 +11,6 @@ class OrgConfig(AppConfig):
         from liuke.core import registry, visibility
 
         from . import policies, scopes, selectors  # noqa: F401  (policies register visibility)
-        from .models import Employee
 
         visibility.set_scope_provider(scopes.compute_scope)
         registry.urls("org/", "liuke.org.urls")
@@ -33,11 +32,4 @@ class OrgConfig(AppConfig):
             "territories", _("Territories"), "org:territory_list",
             lambda viewer: selectors.territory_list(viewer=viewer).count(), order=40,
         )  # fmt: skip
-        registry.home_section(
-            "org/_home_team.html",
-            lambda viewer: (
-                {"team": selectors.team_overview(viewer=viewer)} if visibility.can(viewer, Employee, "lead") else None
-            ),
-            order=10,
-        )
         registry.importer("employees", "liuke.org.importers:employee_import_run")

@@ -52,13 +52,3 @@ def division_search(*, viewer: Any, query: str = "", level: str = "") -> QuerySe
     if level:
         qs = qs.filter(level=level)
     return qs.order_by("code")
-
-
-def team_overview(*, viewer: Any) -> QuerySet[Employee]:
-    """A manager's people with how many customers each currently covers."""
-    from liuke.customers.selectors import current_team_q
-
-    current = current_team_q("account_memberships__")
-    return employee_list(viewer=viewer).annotate(
-        customer_count=Count("account_memberships__customer", filter=current, distinct=True)
-    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from liuke.core import changelog, visibility
 from liuke.core.choices import ChangeAction
 
+from . import hooks
 from .choices import EmployeeStatus, Role
 from .models import Department, Division, Employee, Territory
 
@@ -130,9 +131,7 @@ def employee_update(*, employee: Employee, **fields) -> Employee:
     employee.save()
     if status_changed:
         # Whether they count on account teams changed: so did their customers' coverage and completeness.
-        from liuke.customers.services import customers_of_employee_refresh
-
-        customers_of_employee_refresh(employee=employee)
+        hooks.status_changed(employee=employee)
     user = employee.user
     user.is_active = employee.status != EmployeeStatus.LEFT
     user.is_staff = visibility.opens_admin_site(employee.role)
