@@ -17,3 +17,14 @@ def _fast_password_hashing(settings):
 def _media_in_a_temporary_folder(settings, tmp_path_factory):
     # Uploaded flow files and card attachments go to a per-test folder, not the checkout's data/media.
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    # The language middleware activates the request's language in the test's thread; a test that browsed
+    # in English must not leave the next one reading English labels.
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

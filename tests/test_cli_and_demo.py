@@ -38,6 +38,7 @@ def _fingerprint():
     )
 
 
+@pytest.mark.demo_build
 @pytest.mark.django_db
 def test_demo_is_deterministic_for_a_seed_and_differs_across_seeds(django_db_blocker):
     from django.db import transaction

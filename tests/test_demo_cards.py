@@ -18,6 +18,8 @@ from liuke.interactions.models import CardAmendment, FollowUp, MarketIntel, Plan
 from liuke.interactions.services import week_start_of
 from liuke.org.models import Employee
 
+pytestmark = pytest.mark.demo_build  # the generator is checked on SQLite in CI (minutes a build)
+
 
 def _check_links():
     """A resolved problem names the later card that resolved it, and that card lists it; same for follow-ups."""

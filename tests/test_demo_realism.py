@@ -17,6 +17,9 @@ from liuke.interactions.services import distance_metres
 from liuke.org.address import division_centre
 from liuke.org.models import Employee
 
+pytestmark = pytest.mark.demo_build  # the generator is checked on SQLite in CI (minutes a build)
+
+
 A_FEW_KM = 5_000  # metres: how far a customer may sit from its county's seat
 # What a drug's name ends with (a dosage form): any such word on a card must be a catalogue product.
 DOSAGE_FORM = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:缓释片|肠溶胶囊|滴丸|片|胶囊|糖浆|散|颗粒|注射液|口服液|混悬液)")

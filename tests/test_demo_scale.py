@@ -14,6 +14,8 @@ from liuke.customers.services import find_duplicate
 from liuke.demo.generator import demo_build
 from liuke.org.models import Employee
 
+pytestmark = pytest.mark.demo_build  # the generator is checked on SQLite in CI (minutes a build)
+
 
 def _fingerprint():
     return (

@@ -74,8 +74,8 @@ def test_history_calls_fields_by_their_translated_names_and_people_by_name(world
     assert changes["客户"] == (None, "北京同仁医院")  # Contact.customer has no verbose name of its own
     assert "customer" not in {label.lower() for label in changes}
     employee = world.rep_a
-    creation = object_history(viewer=world.admin.user, obj=employee)[-1]
-    with translation.override("zh-hans"):
+    with translation.override("zh-hans"):  # labels are rendered when the history is read
+        creation = object_history(viewer=world.admin.user, obj=employee)[-1]
         labels = {c.label: c.new for c in creation.display_changes}
     assert labels["用户"] == "代表上海"  # the login, by the employee's name, not "User: ra"
 
@@ -87,8 +87,8 @@ def test_history_shows_nested_values_as_label_value_pairs(world):
         product.save()
     changes = _changes(world.admin.user, product)
     assert changes["其他名称"] == (None, "格列美脲、亚莫利")
-    created = object_history(viewer=world.admin.user, obj=product)[-1]
     with translation.override("zh-hans"):
+        created = object_history(viewer=world.admin.user, obj=product)[-1]
         units = {c.label: c.new for c in created.display_changes}["其他单位"]
     assert units == "件：50；支：0.1"
 
