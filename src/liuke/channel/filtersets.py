@@ -64,11 +64,8 @@ class ReviewFilterSet(FilterSet):
         return self.values().get("status") or ReviewStatus.OPEN
 
     def filter_queryset(self, queryset):
-        values = self.values()
-        queryset = queryset.filter(status=values.get("status") or ReviewStatus.OPEN)
-        if values.get("distributor"):
-            queryset = queryset.filter(distributor_id=values["distributor"])
-        return queryset
+        queryset = super().filter_queryset(queryset)  # the status asked for, the distributor
+        return queryset if self.values().get("status") else queryset.filter(status=ReviewStatus.OPEN)
 
 
 class SearchFilterSet(FilterSet):

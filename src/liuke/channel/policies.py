@@ -20,6 +20,7 @@ from liuke.core import visibility
 from liuke.core.visibility import AUDITOR, DIRECTOR, MANAGER, REP, Scope, by_role, everyone, only, roles
 from liuke.customers.models import Customer
 from liuke.customers.policies import customer_q
+from liuke.org.divisions import code_prefix
 from liuke.org.models import Territory
 
 from .models import (
@@ -49,7 +50,7 @@ def territory_prefixes(scope: Scope) -> list[str]:
         .values_list("divisions__code", flat=True)
         .distinct()
     )
-    prefixes = {c[:2] if c.endswith("0000") else c[:4] if c.endswith("00") else c for c in codes}
+    prefixes = {code_prefix(c) for c in codes}
     return sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes))
 
 

@@ -14,6 +14,7 @@ from liuke.core import visibility
 from liuke.core.text import name_key
 from liuke.customers.choices import CustomerKind
 from liuke.customers.models import Customer
+from liuke.org.divisions import code_prefix
 
 from .choices import ImportStatus, ReviewStatus
 from .models import (
@@ -110,7 +111,7 @@ def apply_flow_filters(qs: QuerySet[FlowLine], f: FlowFilters) -> QuerySet[FlowL
         qs = qs.filter(division__isnull=True)
     elif f.division:
         code = f.division.strip()
-        prefix = code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+        prefix = code_prefix(code)
         qs = qs.filter(division__like=f"{prefix}%") if prefix.isascii() and prefix.isdigit() else qs.none()
     if f.distributor:
         qs = qs.filter(distributor_id=f.distributor)

@@ -71,12 +71,10 @@ class HomeSection:
 class Tool:
     kind: str
     target: str  # "module:function"
-    label: Any = ""
     options: tuple[str, ...] = ()  # extra command-line options it takes (``period``, ``distributor``)
 
     def load(self) -> Callable[..., Any]:
-        module, func = self.target.split(":")
-        return getattr(import_module(module), func)
+        return load(self.target)
 
 
 _urls: list[UrlEntry] = []
@@ -118,12 +116,12 @@ def home_section(template: str, context: Callable[[Any], dict[str, Any] | None],
         _sections.append(HomeSection(template, context, order))
 
 
-def importer(kind: str, target: str, label: Any = "", *, options: tuple[str, ...] = ()) -> None:
-    _importers[kind] = Tool(kind, target, label, options)
+def importer(kind: str, target: str, *, options: tuple[str, ...] = ()) -> None:
+    _importers[kind] = Tool(kind, target, options)
 
 
-def exporter(kind: str, target: str, label: Any = "", *, options: tuple[str, ...] = ()) -> None:
-    _exporters[kind] = Tool(kind, target, label, options)
+def exporter(kind: str, target: str, *, options: tuple[str, ...] = ()) -> None:
+    _exporters[kind] = Tool(kind, target, options)
 
 
 def url_entries() -> list[UrlEntry]:

@@ -23,6 +23,4 @@ def changelog_list(request):
     visibility.require(request.user, ChangeLogEntry)  # those who oversee the log (core.policies)
     filterset = ChangeLogFilterSet(request.GET, queryset=selectors.changelog_list(viewer=request.user))
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "core/changelog_list.html", {"page": page, "filter": filterset, "model": filterset.model_value}
-    )
+    return render(request, "core/changelog_list.html", {"page": page})

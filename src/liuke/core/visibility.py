@@ -112,7 +112,6 @@ SYSTEM = _System()
 # A rule answers for one viewer: a Q (the rows the action is allowed on), True or None (every row),
 # False (none).
 Rule = Callable[[Scope], "Q | bool | None"]
-PolicyFn = Rule  # the older name
 
 
 def everyone(scope: Scope) -> Q | bool | None:
@@ -161,10 +160,6 @@ class Policy:
     rules: dict[str, Rule] = field(default_factory=dict)
     always: Rule | None = None  # binds every viewer, directors and admins included
 
-    @property
-    def view(self) -> Rule:
-        return self.rules[VIEW]
-
 
 _registry: dict[type[models.Model], Policy] = {}
 _grants: dict[type[models.Model], list[Rule]] = {}
@@ -196,10 +191,6 @@ def register_grant(model: type[models.Model], grant: Rule) -> None:
 
 def registered_models() -> list[type[models.Model]]:
     return list(_registry)
-
-
-def registered_actions(model: type[models.Model]) -> list[str]:
-    return list(_policy(model).rules)
 
 
 def opens_admin_site(role: str) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -61,11 +59,11 @@ class CustomerFilterSet(FilterSet):
             grade=v.get("grade") or "",
             status=v.get("status") or "",
             division=(v.get("division") or "").strip(),
-            territory=_int(v.get("territory")),
-            member=_int(v.get("member")),
-            department=_int(v.get("department")),
-            completeness_min=_int(v.get("cmin")),
-            completeness_max=_int(v.get("cmax")),
+            territory=v.get("territory"),
+            member=v.get("member"),
+            department=v.get("department"),
+            completeness_min=v.get("cmin"),
+            completeness_max=v.get("cmax"),
             coverage=v.get("coverage") or "",
             contact=v.get("contact") or "",
             sort=v.get("sort") or "code",
@@ -74,7 +72,3 @@ class CustomerFilterSet(FilterSet):
     def filter_queryset(self, queryset):
         viewer = getattr(self.request, "user", None)
         return selectors.apply_customer_filters(queryset, viewer=viewer, filters=self.selection())
-
-
-def _int(value: Any) -> int | None:
-    return None if value in (None, "") else int(value)

@@ -15,6 +15,7 @@ from liuke.core import visibility
 from liuke.core.models import ChangeLogEntry
 from liuke.core.text import search_term
 from liuke.org.choices import EmployeeStatus
+from liuke.org.divisions import code_prefix
 from liuke.org.models import Department, Employee
 
 from . import completeness
@@ -154,11 +155,8 @@ def _division_q(code: str, prefix: str = "division__code") -> Q:
     code = code.strip()
     if len(code) != 6 or not code.isdigit():
         return Q(pk__in=[])
-    if code.endswith("0000"):
-        return Q(**{f"{prefix}__startswith": code[:2]})
-    if code.endswith("00"):
-        return Q(**{f"{prefix}__startswith": code[:4]})
-    return Q(**{prefix: code})
+    under = code_prefix(code)
+    return Q(**{prefix: code}) if under == code else Q(**{f"{prefix}__startswith": under})
 
 
 def customer_list(*, viewer: Any, filters: CustomerFilters | None = None, query: str = "") -> QuerySet[Customer]:

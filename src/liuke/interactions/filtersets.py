@@ -8,7 +8,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liuke.core.filtersets import FilterSet, IdFilter
+from liuke.core.filtersets import FilterSet, IdFilter, read_by_the_page
 from liuke.customers.models import Customer
 
 from .models import FollowUp, Problem, VisitPlan
@@ -20,7 +20,7 @@ class _Flag(django_filters.ChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", [("1", _("Yes")), ("0", _("No"))])
-        kwargs.setdefault("method", lambda queryset, name, value: queryset)  # read by the view, not a filter
+        kwargs.setdefault("method", read_by_the_page)
         super().__init__(*args, **kwargs)
 
 
@@ -56,16 +56,13 @@ class ProblemFilterSet(FilterSet):
 class WeekFilterSet(FilterSet):
     """The visit plan's week (any day of it), one day of it (my day's tile), and whose plan."""
 
-    week = django_filters.DateFilter(label=_("Week"), method="not_a_filter")
-    day = django_filters.DateFilter(label=_("Day"), method="not_a_filter")
-    employee = IdFilter(label=_("Employee"), method="not_a_filter")
+    week = django_filters.DateFilter(label=_("Week"), method=read_by_the_page)
+    day = django_filters.DateFilter(label=_("Day"), method=read_by_the_page)
+    employee = IdFilter(label=_("Employee"), method=read_by_the_page)
 
     class Meta:
         model = VisitPlan
         fields: list[str] = []
-
-    def not_a_filter(self, queryset, name, value):
-        return queryset  # the plan page reads these values; it lists one plan
 
     @property
     def week_start(self) -> dt.date:
@@ -84,15 +81,12 @@ class WeekFilterSet(FilterSet):
 class CardCustomerFilterSet(FilterSet):
     """Whom a new record card is about: a customer, or a search for one on the picker."""
 
-    customer = IdFilter(label=_("Customer"), method="not_a_filter")
-    q = django_filters.CharFilter(max_length=200, label=_("Search"), method="not_a_filter")
+    customer = IdFilter(label=_("Customer"), method=read_by_the_page)
+    q = django_filters.CharFilter(max_length=200, label=_("Search"), method=read_by_the_page)
 
     class Meta:
         model = Customer
         fields: list[str] = []
-
-    def not_a_filter(self, queryset, name, value):
-        return queryset
 
     @property
     def customer_id(self) -> int | None:

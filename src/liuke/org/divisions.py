@@ -1,4 +1,4 @@
-"""Loading the GB/T 2260 table shipped in ``org/data/divisions.csv`` (see its README)."""
+"""The GB/T 2260 table shipped in ``org/data/divisions.csv`` (see its README): loading it, and reading codes."""
 
 from __future__ import annotations
 
@@ -52,3 +52,9 @@ def divisions_load(*, division_model=None, path: Path = DATA_FILE) -> int:
         )
     division_model.objects.bulk_update(linked, ["parent", "successor"], batch_size=1000)
     return len(rows)
+
+
+def code_prefix(code: str) -> str:
+    """The digits every division under a GB/T 2260 code starts with: 310000 → 31, 310100 → 3101, 310115
+    → 310115 (a province or city covers everything below it)."""
+    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
