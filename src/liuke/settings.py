@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "liuke.customers",
     "liuke.channel",
     "liuke.interactions",
+    "liuke.alerts",
     "liuke.demo",
 ]
 
@@ -187,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     "verify-change-log-nightly": {"task": "liuke.core.verify_log", "schedule": 60 * 60 * 24},
     "refresh-customer-coverage-nightly": {"task": "liuke.customers.refresh_derived", "schedule": 60 * 60 * 24},
     "refresh-planner-statistics-nightly": {"task": "liuke.core.refresh_statistics", "schedule": 60 * 60 * 24},
+    "screen-every-rule-nightly": {"task": "liuke.alerts.screen", "schedule": 60 * 60 * 24},
+    "send-alert-digests-daily": {"task": "liuke.alerts.send_digests", "schedule": 60 * 60 * 24},
 }
 
 LOGGING = {

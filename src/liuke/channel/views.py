@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from liuke.core import visibility
+from liuke.core import registry, visibility
 from liuke.core.forms import apply_service_errors
 from liuke.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from liuke.core.tabular import MissingColumns, UnusableFile
@@ -337,6 +337,7 @@ def distributor_detail(request, pk):
             "summary": summary,
             "distributor": distributor,
             "can_import": visibility.can(request.user, FlowImport, visibility.IMPORT),
+            "sections": registry.sections_for_page("distributor", request.user, distributor),
         },
     )
 

@@ -16,4 +16,9 @@ def navigation(request):
         for entry in registry.menu_for(user)
     ]
     employee = getattr(user, "employee", None)
-    return {"nav_items": items, "viewer_scope": scope_for(user), "viewer_employee": employee}
+    return {
+        "nav_items": items,
+        "viewer_scope": scope_for(user),
+        "viewer_employee": employee,
+        "header_items": registry.header_for(request),
+    }

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from . import selectors, visibility
+from . import registry, selectors, visibility
 from .forms import apply_service_errors
 
 
@@ -48,6 +48,8 @@ class ObjectListView(LoginRequiredMixin, ListView):
 
 
 class ObjectDetailView(LoginRequiredMixin, DetailView):
+    page_name: str | None = None  # other apps' cards on this page: core.registry.page_section(page_name, ...)
+
     def get_queryset(self):
         return visibility.restrict(self.request.user, self.model)
 
@@ -63,6 +65,8 @@ class ObjectDetailView(LoginRequiredMixin, DetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["history"] = selectors.object_history(viewer=self.request.user, obj=self.object)
         ctx["can_change"] = visibility.can(self.request.user, self.object, visibility.CHANGE)
+        if self.page_name:
+            ctx["sections"] = registry.sections_for_page(self.page_name, self.request.user, self.object)
         return ctx
 
 

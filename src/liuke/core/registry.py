@@ -10,6 +10,9 @@ Each app fills these registries in its ``AppConfig.ready``; the site's URLs, API
   (a ``core.visibility`` question, never a role compared here);
 - ``home_figure(...)``: a number on the home page, linked to the list behind it;
 - ``home_section(...)``: a block on the home page (a manager's team, later a dashboard);
+- ``page_section(page, fn)``: a card on another app's page (``"customer"``, ``"distributor"``, ``"employee"``):
+  ``fn(viewer, obj)`` returns a :class:`Section`, or None to show nothing;
+- ``header_item(template, context)``: something in the top bar beside the viewer's name (the alert bell);
 - ``importer(kind, target)`` / ``exporter(kind, target)``: a KIND for ``liuke import`` / ``liuke export``
   (``"module:function"``, imported when used).
 """
@@ -17,7 +20,7 @@ Each app fills these registries in its ``AppConfig.ready``; the site's URLs, API
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
@@ -67,6 +70,27 @@ class HomeSection:
     order: int = 50
 
 
+@dataclass
+class Section:
+    """A card an app adds to another app's page."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    # "main" (left, with the record), "side" (right) or "actions" (buttons beside the name)
+    column: str = "side"
+    order: int = 50
+
+
+SectionFn = Callable[[Any, Any], "Section | None"]
+
+
+@dataclass(frozen=True)
+class HeaderItem:
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]  # request -> context, or None to show nothing
+    order: int = 50
+
+
 @dataclass(frozen=True)
 class Tool:
     kind: str
@@ -82,6 +106,8 @@ _api: list[ApiEntry] = []
 _menu: list[MenuEntry] = []
 _figures: list[HomeFigure] = []
 _sections: list[HomeSection] = []
+_page_sections: dict[str, list[SectionFn]] = {}
+_header: list[HeaderItem] = []
 _importers: dict[str, Tool] = {}
 _exporters: dict[str, Tool] = {}
 
@@ -114,6 +140,32 @@ def home_figure(
 def home_section(template: str, context: Callable[[Any], dict[str, Any] | None], *, order: int = 50) -> None:
     if all(s.template != template for s in _sections):
         _sections.append(HomeSection(template, context, order))
+
+
+def page_section(page: str, fn: SectionFn) -> SectionFn:
+    fns = _page_sections.setdefault(page, [])
+    if fn not in fns:
+        fns.append(fn)
+    return fn
+
+
+def sections_for_page(page: str, viewer: Any, obj: Any) -> list[Section]:
+    found = [s for fn in _page_sections.get(page, []) if (s := fn(viewer, obj)) is not None]
+    return sorted(found, key=lambda s: s.order)
+
+
+def header_item(template: str, context: Callable[[Any], dict[str, Any] | None], *, order: int = 50) -> None:
+    if all(h.template != template for h in _header):
+        _header.append(HeaderItem(template, context, order))
+
+
+def header_for(request: Any) -> list[tuple[str, dict[str, Any]]]:
+    shown = []
+    for item in sorted(_header, key=lambda h: h.order):
+        ctx = item.context(request)
+        if ctx is not None:
+            shown.append((item.template, ctx))
+    return shown
 
 
 def importer(kind: str, target: str, *, options: tuple[str, ...] = ()) -> None:

@@ -8,32 +8,22 @@ visibility through ``core.visibility`` grants.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+from liuke.core import registry
 
 from .models import Customer
 
-
-@dataclass
-class Section:
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-    # "main" (left, with the archive), "side" (right, with the team) or "actions" (buttons beside the name)
-    column: str = "side"
-    order: int = 50
-
-
+Section = registry.Section  # one mechanism for every page: core.registry.page_section
 SectionFn = Callable[[Any, Customer], Section | None]
 TimelineFn = Callable[[Any, list[int], int], list[Any]]
 
-_sections: list[SectionFn] = []
 _timeline: list[TimelineFn] = []
 
 
 def register_section(fn: SectionFn) -> SectionFn:
-    if fn not in _sections:
-        _sections.append(fn)
-    return fn
+    """A card on the customer page (``core.registry.page_section("customer", fn)``)."""
+    return registry.page_section("customer", fn)
 
 
 def register_timeline(fn: TimelineFn) -> TimelineFn:
@@ -45,8 +35,7 @@ def register_timeline(fn: TimelineFn) -> TimelineFn:
 
 
 def sections(viewer: Any, customer: Customer) -> list[Section]:
-    found = [s for fn in _sections if (s := fn(viewer, customer)) is not None]
-    return sorted(found, key=lambda s: s.order)
+    return registry.sections_for_page("customer", viewer, customer)
 
 
 def timeline_items(viewer: Any, customer_ids: list[int], limit: int) -> list[Any]:

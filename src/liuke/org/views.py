@@ -72,6 +72,7 @@ class EmployeeListView(ObjectListView):
 class EmployeeDetailView(ObjectDetailView):
     model = Employee
     template_name = "org/employee_detail.html"
+    page_name = "employee"
 
     select_related = ("department", "department__manager", "user")
 
