@@ -8,13 +8,7 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alerts")
 
     def ready(self) -> None:
-        from liuke.core import registry, visibility
+        from . import notify, pages, policies  # noqa: F401  (policies register visibility)
 
-        from . import policies  # noqa: F401  (visibility rules)
-        from .models import Alert
-
-        registry.urls("alerts/", "liuke.alerts.urls")
-        registry.api("alerts", "liuke.alerts.api:AlertViewSet")
-        registry.menu(
-            _("Alerts"), "alerts:alert_list", order=15, allowed=lambda u: visibility.can(u, Alert, visibility.VIEW)
-        )
+        pages.register()  # the inbox: URLs, menu, API, cards on customer, distributor and employee pages
+        notify.register()  # the bell in the top bar, the preferences API

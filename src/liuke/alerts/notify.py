@@ -16,3 +16,7 @@ def alerts_raised(alert_ids: Sequence[int], *, reason: str) -> None:
 
 def alert_assigned(alert: Any, assignee: Any) -> None:
     """Tell ``assignee`` an alert was given to them."""
+
+
+def register() -> None:
+    """The bell in the top bar and the preferences API."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notify_urls, views
 
 app_name = "alerts"
 
@@ -8,6 +8,5 @@ urlpatterns = [
     path("", views.AlertListView.as_view(), name="alert_list"),
     path("<int:pk>/", views.AlertDetailView.as_view(), name="alert_detail"),
     path("rules/", views.RuleListView.as_view(), name="rule_list"),
-    path("preferences/", views.PreferenceView.as_view(), name="preferences"),
-    path("robots/", views.WebhookListView.as_view(), name="webhook_list"),
+    *notify_urls.urlpatterns,
 ]

@@ -9,4 +9,4 @@ class _Pending(View):
         return HttpResponse("")
 
 
-AlertListView = AlertDetailView = RuleListView = PreferenceView = WebhookListView = _Pending
+AlertListView = AlertDetailView = RuleListView = _Pending
