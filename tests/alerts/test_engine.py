@@ -51,7 +51,9 @@ def test_rerun_never_duplicates_and_stale_findings_close(world, toy_rule):
     first = engine.screen(["toy_rule"])
     assert len(first.opened) == 2
     again = engine.screen(["toy_rule"])
-    assert again.opened == [] and again.reopened == [] and again.closed == 0
+    assert again.opened == []
+    assert again.reopened == []
+    assert again.closed == 0
     assert Alert.objects.filter(rule="toy_rule").count() == 2
     assert Alert.objects.get(key="a").title == "Toy rule saw 5"
 
@@ -78,7 +80,8 @@ def test_dismissed_stays_dismissed_until_the_evidence_changes(world, toy_rule):
     result = engine.screen(["toy_rule"])
     alert.refresh_from_db()
     assert result.reopened == [alert.pk]
-    assert alert.status == AlertStatus.OPEN and alert.params == {"qty": 9}
+    assert alert.status == AlertStatus.OPEN
+    assert alert.params == {"qty": 9}
     statuses = [e.after.get("status") for e in changelog.entries_for(alert) if e.after]
     assert statuses[:3] == ["open", "dismissed", "open"]  # newest first: reopened, dismissed, opened
 
@@ -88,7 +91,8 @@ def test_incremental_runs_only_open_and_thresholds_come_from_settings(world, toy
     engine.screen(["toy_rule"])
     FOUND["now"] = []
     result = engine.screen(mode=RunMode.INCREMENTAL, scope={"customers": [world.customer_a.pk]})
-    assert result.closed == 0 and Alert.objects.get(key="a").status == AlertStatus.OPEN
+    assert result.closed == 0
+    assert Alert.objects.get(key="a").status == AlertStatus.OPEN
     services.rule_setting_save(rule="toy_rule", enabled=True, params={"limit": "6"})
     FOUND["now"] = [("a", world.customer_a.pk, 5)]
     assert engine.screen(["toy_rule"]).closed == 1  # 5 is no longer above the limit

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         bad += [s for s in options["status"] if s not in AlertStatus.values]
         bad += [s for s in options["severity"] if s not in Severity.values]
         if bad:
-            raise CommandError(f"unknown value(s): {', '.join(bad)}")
+            raise CommandError(f"unknown value(s): {', '.join(bad)}", returncode=2)
         qs = Alert.objects.select_related("customer", "employee", "distributor", "assignee").order_by(
             "-opened_at", "-pk"
         )

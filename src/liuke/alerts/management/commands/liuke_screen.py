@@ -18,7 +18,7 @@ class Command(BaseCommand):
         try:
             result = engine.screen(options["rules"] or None, mode=RunMode.MANUAL)
         except ValueError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(str(exc), returncode=2) from exc
         if options["format"] == "json":
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
             return
