@@ -168,6 +168,11 @@ class FieldDefinitionForm(ServiceForm):
     help_zh = forms.CharField(label=_("Chinese help text"), max_length=300, required=False)
     help_en = forms.CharField(label=_("English help text"), max_length=300, required=False)
     unit = forms.CharField(label=_("unit"), max_length=20, required=False)
+    is_expiry = forms.BooleanField(
+        label=_("licence expiry date"),
+        required=False,
+        help_text=_("Date fields only: when a licence or certificate runs out; an alert is raised as it nears."),
+    )
 
     def initial_from(self, instance):
         initial = super().initial_from(instance)

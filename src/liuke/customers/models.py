@@ -154,6 +154,8 @@ class FieldDefinition(BusinessModel):
     min_value = models.DecimalField(_("minimum"), max_digits=14, decimal_places=2, null=True, blank=True)
     max_value = models.DecimalField(_("maximum"), max_digits=14, decimal_places=2, null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
+    # A date field holding when a licence or certificate runs out: the licence_expiring alert watches it.
+    is_expiry = models.BooleanField(_("licence expiry date"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -17,7 +17,7 @@ from liuke.core.text import name_key, search_keys
 from liuke.org.models import Division, Employee
 
 from . import completeness, events
-from .choices import DivisionMethod, TeamRole
+from .choices import DivisionMethod, FieldType, TeamRole
 from .fields import active_definitions, clean_values, merge_values
 from .models import AccountTeamMember, Contact, ContactKnower, Customer, FieldDefinition, FieldGroup
 
@@ -397,10 +397,15 @@ def team_unassign(*, member: AccountTeamMember, until: dt.date | None = None) ->
 
 @transaction.atomic
 def field_definition_save(*, data: dict[str, Any], definition: FieldDefinition | None = None) -> FieldDefinition:
-    """Create or change an archive field definition (admins)."""
+    """Create or change an archive field definition (admins).
+
+    Only a date can be an expiry date (a licence's or certificate's, watched by the licence_expiring alert).
+    """
     definition = definition or FieldDefinition()
     for key, value in data.items():
         setattr(definition, key, value)
+    if definition.is_expiry and definition.type != FieldType.DATE:
+        raise ValidationError({"is_expiry": _("Only a date field can be an expiry date.")})
     definition.full_clean()
     definition.save()
     return definition
@@ -438,6 +443,7 @@ def field_template_load(*, path=None) -> int:
                 min_value=f.get("min"),
                 max_value=f.get("max"),
                 unit=f.get("unit_zh", ""),
+                is_expiry=bool(f.get("is_expiry", False)),
                 order=order,
             )
             for order, f in enumerate(template["fields"])
