@@ -14,7 +14,7 @@ class CustomersConfig(AppConfig):
         from liuke.org import hooks as org_hooks
         from liuke.org.models import Employee
 
-        from . import policies, selectors, services  # noqa: F401  (policies register visibility)
+        from . import policies, rules, selectors, services  # noqa: F401  (visibility and alert rules register)
         from .models import FieldDefinition
 
         registry.urls("customers/", "liuke.customers.urls")

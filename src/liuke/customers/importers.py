@@ -55,6 +55,7 @@ def customer_import_run(*, path: str, dry_run: bool = False, actor=None) -> Impo
     definitions = active_definitions()
     field_columns = [Column(f"field:{d.key}", (d.key, d.label_zh, d.label_en)) for d in definitions]
     by_key = {d.key: d for d in definitions}
+    touched: set[int] = set()
 
     def row(result: ImportResult, row_no: int, values: dict, state: dict) -> None:
         code = clean_text(values.get("code"))
@@ -104,7 +105,7 @@ def customer_import_run(*, path: str, dry_run: bool = False, actor=None) -> Impo
         if existing is None:
             confirm = clean_text(values.get("confirm_duplicate")).lower() in {"1", "yes", "y", "是", "true"}
             try:
-                services.customer_create(
+                created = services.customer_create(
                     data=data, fields=fields, division_code=division_code, confirm_duplicate=confirm
                 )
             except services.DuplicateSuspected as exc:
@@ -115,6 +116,7 @@ def customer_import_run(*, path: str, dry_run: bool = False, actor=None) -> Impo
                     % {"reason": exc.messages[0]},
                 )
                 return
+            touched.add(created.pk)
             result.created += 1
             result.imported += 1
             return
@@ -127,10 +129,11 @@ def customer_import_run(*, path: str, dry_run: bool = False, actor=None) -> Impo
         if (updated.version, updated.fields) == before:
             result.duplicates += 1
         else:
+            touched.add(updated.pk)
             result.updated += 1
             result.imported += 1
 
-    return run_import(
+    result = run_import(
         path=path,
         kind="customers",
         columns=CUSTOMER_COLUMNS + field_columns,
@@ -138,6 +141,17 @@ def customer_import_run(*, path: str, dry_run: bool = False, actor=None) -> Impo
         actor=actor,
         handle_row=row,
     )
+    _screen(result, touched)
+    return result
+
+
+def _screen(result: ImportResult, customers: set[int]) -> None:
+    """The customer rules (coverage, archive, licences) look at the imported customers once the import is kept."""
+    if result.dry_run or not customers:
+        return
+    from liuke.alerts.tasks import screen_after_import
+
+    screen_after_import(customers=sorted(customers))
 
 
 def _differs(customer: Customer, data: dict, fields: dict, division_code: str | None) -> bool:
@@ -154,6 +168,7 @@ def _differs(customer: Customer, data: dict, fields: dict, division_code: str | 
 def account_team_import_run(*, path: str, dry_run: bool = False, actor=None) -> ImportResult:
     """Put employees on customers' account teams; rows already true change nothing."""
     today = timezone.localdate()
+    touched: set[int] = set()
 
     def row(result: ImportResult, row_no: int, values: dict, state: dict) -> None:
         code = clean_text(values.get("customer_code"))
@@ -193,9 +208,12 @@ def account_team_import_run(*, path: str, dry_run: bool = False, actor=None) -> 
             result.duplicates += 1
             return
         services.team_assign(customer=customer, employee=employee, role=role, since=since)
+        touched.add(customer.pk)
         result.created += 1
         result.imported += 1
 
-    return run_import(
+    result = run_import(
         path=path, kind="account-team", columns=TEAM_COLUMNS, dry_run=dry_run, actor=actor, handle_row=row
     )
+    _screen(result, touched)
+    return result

@@ -11,7 +11,7 @@ class InteractionsConfig(AppConfig):
     def ready(self) -> None:
         from liuke.core import registry, visibility
 
-        from . import customer_page, policies  # noqa: F401  (visibility rules, customer-page sections)
+        from . import customer_page, policies, rules  # noqa: F401  (visibility, customer-page sections, alert rules)
         from .models import VisitPlan
 
         registry.urls("", "liuke.interactions.urls")
