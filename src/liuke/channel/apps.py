@@ -28,7 +28,7 @@ class ChannelConfig(AppConfig):
     def ready(self) -> None:
         from liuke.core import registry
 
-        from . import policies  # noqa: F401  (registers visibility policies)
+        from . import policies, rules  # noqa: F401  (register visibility policies and the screening rules)
 
         registry.urls("channel/", "liuke.channel.urls")
         for prefix, viewset in [

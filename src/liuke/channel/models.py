@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -135,8 +136,12 @@ class Shipment(BusinessModel):
     """A sell-in line: goods the company shipped to a distributor, by batch."""
 
     date = models.DateField(_("date"))
+    # The reverse name lets a screening rule join a distributor's authorisations to the batches shipped to it.
     distributor = models.ForeignKey(
-        "customers.Customer", verbose_name=_("distributor"), on_delete=models.PROTECT, related_name="+"
+        "customers.Customer",
+        verbose_name=_("distributor"),
+        on_delete=models.PROTECT,
+        related_name="channel_shipments",
     )
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="shipments")
     batch = models.CharField(_("batch"), max_length=50)
@@ -171,6 +176,13 @@ class DistributorProfile(BusinessModel):
         "customers.Customer", verbose_name=_("distributor"), on_delete=models.PROTECT, related_name="+"
     )
     header_map = models.JSONField(_("header mapping"), default=dict, blank=True)  # header text -> field
+    flow_due_day = models.PositiveSmallIntegerField(
+        _("flow file due on day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("Day of the following month by which the month's flow file is due; empty: the rule's default"),
+    )
 
     class Meta:
         verbose_name = _("distributor file layout")
