@@ -465,3 +465,65 @@ def _register_interaction_cases():
 
 
 _register_interaction_cases()
+
+
+# --- alerts (issue 11) -------------------------------------------------------------------------------------
+
+
+def _alerts(w):
+    """Alerts of the world: one about rep_a's customer CA, one about Jiangsu's CB (each with a note)."""
+    if not hasattr(w, "_alerts"):
+        from liuke.alerts.models import AlertNote, RuleSetting
+        from liuke.core.changelog import change_context
+
+        from .alerts.factories import make_alert
+
+        made = {
+            "a": make_alert(rule="uncovered", customer=w.customer_a, params={"customer": w.customer_a.name}),
+            "b": make_alert(rule="uncovered", customer=w.customer_b, params={"customer": w.customer_b.name}),
+        }
+        with change_context(source="system"):
+            made["notes"] = [
+                AlertNote.objects.create(alert=made[k], author=w.admin.user, text=f"已电话核实 {k}") for k in "ab"
+            ]
+            made["setting"] = RuleSetting.objects.create(rule="uncovered", params={})
+        w._alerts = made
+    return w._alerts
+
+
+def _register_alert_cases():
+    from liuke.alerts import models as am
+
+    register(
+        ModelCase(
+            model=am.Alert,
+            list_url="/alerts/",
+            api_url="/api/alerts/",
+            scoped=lambda w: (w.rep_a, _alerts(w)["a"], _alerts(w)["b"]),
+            label=lambda obj: obj.customer.name,
+            pending="alerts are opened by screening and worked through their steps (tests/alerts/test_pages.py)",
+        )
+    )
+    register(
+        ModelCase(
+            model=am.AlertNote,
+            list_url=lambda w: _alerts(w)["a"].get_absolute_url(),
+            api_url=None,
+            scoped=lambda w: (w.rep_a, _alerts(w)["notes"][0], _alerts(w)["notes"][1]),
+            label=lambda obj: obj.text,
+            pending="notes are added on the alert page, never edited (tests/alerts/test_pages.py)",
+        )
+    )
+    register(
+        ModelCase(
+            model=am.RuleSetting,
+            list_url="/alerts/rules/",
+            api_url=None,
+            scoped=lambda w: (w.director, _alerts(w)["setting"], None),
+            label=str,
+            pending="admins change a rule on /alerts/rules/<rule>/ (tests/alerts/test_pages.py, test_api.py)",
+        )
+    )
+
+
+_register_alert_cases()
