@@ -224,7 +224,7 @@ class AlertViewSet(VisibleViewSet):
 
 class ThresholdSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     default = serializers.CharField()
     value = serializers.CharField(help_text="the current value (the default unless an admin changed it)")
 

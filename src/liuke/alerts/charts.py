@@ -122,7 +122,7 @@ def sankey(*, viewer: Any, month: dt.date, product_id: int | None, names: dict[s
         flows[key] += _number(g["q"])
         lines_count[key] += g["n"]
     unknown = _("unknown")
-    links = []
+    links: list[dict[str, Any]] = []
     for (source, target), quantity in sorted(flows.items(), key=lambda kv: -kv[1]):
         if quantity <= 0:
             continue
@@ -137,7 +137,7 @@ def sankey(*, viewer: Any, month: dt.date, product_id: int | None, names: dict[s
                 "lines": lines_count[(source, target)],
             }
         )
-    nodes = sorted({link["source"] for link in links} | {link["target"] for link in links})
+    nodes: list[str] = sorted({str(link["source"]) for link in links} | {str(link["target"]) for link in links})
     return {
         "nodes": [{"name": n, "label": names.get(n[1:], unknown)} for n in nodes],
         "links": links,
@@ -160,7 +160,7 @@ def province_map(*, links: list[dict[str, Any]], alerts: dict[str, int], names: 
         if link["cross"]:
             cross[link["target"][1:]] += link["value"]
     provinces = sorted(set(cross) | set(alerts))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "code": f"{p}0000",
             "name": names.get(p, p),
@@ -249,7 +249,7 @@ def channel_map(*, viewer: Any, filterset) -> dict[str, Any]:
     names = province_names()
     months = flow_months(viewer=viewer)
     month = filterset.month_start or (months[0] if months else None)
-    flow = (
+    flow: dict[str, Any] = (
         sankey(viewer=viewer, month=month, product_id=filterset.product_id, names=names)
         if month is not None
         else {"nodes": [], "links": [], "from_label": _("Authorised region"), "to_label": _("Buyer's region")}

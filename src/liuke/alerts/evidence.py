@@ -257,8 +257,8 @@ def evidence_tables(viewer: Any, evidence: list[Any]) -> list[dict[str, Any]]:
         keys: list[str] = []
         for item in group:
             keys += [k for k in item if k not in HIDDEN and k not in keys]
-        order = list(keys)
-        keys.sort(key=lambda k, order=order: (FIRST.index(k) if k in FIRST else len(FIRST), order.index(k)))
+        listed = {k: i for i, k in enumerate(keys)}
+        keys.sort(key=lambda k: (FIRST.index(k) if k in FIRST else len(FIRST), listed[k]))
         needs_link = kind in BY_ID or kind == "flow_import"
         if needs_link and not any(k in keys for k in ("doc_no", "text", "name", "file")):
             keys.insert(0, "id")  # the record's only handle: its number, linked

@@ -43,15 +43,20 @@ from .models import Alert, RuleSetting
 PAGE_SIZE = 50
 
 # How each step reads on its button.
-STEP_LABELS = {
+STEP_LABELS: dict[str, Any] = {
     AlertStatus.ACKNOWLEDGED: gettext_lazy("Acknowledge"),
     AlertStatus.INVESTIGATING: gettext_lazy("Start investigating"),
     AlertStatus.RESOLVED: gettext_lazy("Resolve"),
     AlertStatus.DISMISSED: gettext_lazy("Dismiss"),
     AlertStatus.OPEN: gettext_lazy("Reopen"),
 }
-SEVERITY_STYLE = {Severity.INFO: "info", Severity.LOW: "secondary", Severity.MEDIUM: "warning", Severity.HIGH: "danger"}
-STATUS_STYLE = {
+SEVERITY_STYLE: dict[str, str] = {
+    Severity.INFO: "info",
+    Severity.LOW: "secondary",
+    Severity.MEDIUM: "warning",
+    Severity.HIGH: "danger",
+}
+STATUS_STYLE: dict[str, str] = {
     AlertStatus.OPEN: "danger",
     AlertStatus.ACKNOWLEDGED: "warning",
     AlertStatus.INVESTIGATING: "primary",
@@ -279,7 +284,7 @@ def _subject(viewer: Any, alert: Alert) -> list[dict[str, Any]]:
     openable = (
         set(visibility.restrict(viewer, Customer).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     )
-    if alert.customer_id is not None:
+    if alert.customer is not None:
         found.append(
             {
                 "label": _("Customer"),
@@ -288,7 +293,7 @@ def _subject(viewer: Any, alert: Alert) -> list[dict[str, Any]]:
                 "url": alert.customer.get_absolute_url() if alert.customer_id in openable else None,
             }
         )
-    if alert.distributor_id is not None and alert.distributor_id != alert.customer_id:
+    if alert.distributor is not None and alert.distributor_id != alert.customer_id:
         found.append(
             {
                 "label": _("Distributor"),
@@ -299,7 +304,7 @@ def _subject(viewer: Any, alert: Alert) -> list[dict[str, Any]]:
                 else None,
             }
         )
-    if alert.employee_id is not None:
+    if alert.employee is not None:
         found.append(
             {
                 "label": _("Employee"),
@@ -329,6 +334,7 @@ def alert_detail(request, pk: int):
         Product.objects.filter(code=alert.product_code).only("code", "name").first() if alert.product_code else None
     )
     _decorate([alert])
+    notes = selectors.alert_notes(viewer=viewer, alert=alert)
     ctx = {
         "alert": alert,
         "rule": rule,
@@ -337,7 +343,7 @@ def alert_detail(request, pk: int):
         "evidence": evidence.evidence_tables(viewer, alert.evidence),
         "more_evidence": max(alert.evidence_count - len(alert.evidence or []), 0),
         "picture": charts.evidence_picture(alert),
-        "notes": selectors.alert_notes(viewer=viewer, alert=alert),
+        "notes": notes,
         "history": core_selectors.object_history(viewer=viewer, obj=alert),
         "may_change": may_change,
         "may_assign_others": may_assign_others,
@@ -348,7 +354,7 @@ def alert_detail(request, pk: int):
         "people": list(employees_for_assignment(viewer=viewer).order_by("name")) if may_assign_others else [],
         "is_live": alert.status in LIVE_STATUSES,
     }
-    _author_names(ctx["notes"])
+    _author_names(notes)
     return _render(request, "alerts/alert_detail.html", ctx)
 
 
