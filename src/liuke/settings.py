@@ -192,6 +192,26 @@ CELERY_BEAT_SCHEDULE = {
     "send-alert-digests-daily": {"task": "liuke.alerts.send_digests", "schedule": 60 * 60 * 24},
 }
 
+# E-mail (alert notifications and daily digests) through Django's mail settings. Without EMAIL_HOST mails are
+# written to the console log (the embedded default has no mail server).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liuke@localhost")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # seconds; a silent mail server never hangs a sender
+# The address people open liuke at: links in e-mails and group-robot messages start with it.
+LIUKE_SITE_URL = os.environ.get("LIUKE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Sending a notification: tries after the first, and the seconds a group robot may take to answer.
+LIUKE_NOTIFY_RETRIES = int(os.environ.get("LIUKE_NOTIFY_RETRIES", "5"))
+LIUKE_WEBHOOK_TIMEOUT = float(os.environ.get("LIUKE_WEBHOOK_TIMEOUT", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

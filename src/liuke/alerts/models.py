@@ -191,10 +191,29 @@ class Notification(models.Model):
         ordering = ("-created_at", "-pk")
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "read_at"], name="alerts_notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="alerts_notification_unread_idx"),
+            models.Index(fields=["user", "-created_at"], name="alerts_notification_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.alert_id} · {self.reason}"
+
+    @property
+    def reason_label(self) -> str:
+        return str(NOTIFICATION_REASONS.get(self.reason, self.reason))
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+# Why someone was told (``Notification.reason``), as the bell says it.
+NOTIFICATION_REASONS = {
+    "opened": _("New alert"),
+    "reopened": _("Alert reopened"),
+    "assigned": _("Assigned to you"),
+}
 
 
 class NotificationPreference(BusinessModel):
@@ -205,6 +224,10 @@ class NotificationPreference(BusinessModel):
     email = models.BooleanField(_("e-mail at once"), default=False)
     digest = models.BooleanField(_("daily digest e-mail"), default=True)
     min_severity = models.CharField(_("from severity"), max_length=8, choices=Severity.choices, default=Severity.LOW)
+    # E-mails and digests are written in this language (empty: the company's, settings.LANGUAGE_CODE).
+    language = models.CharField(
+        _("language of e-mails"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("notification preference")
@@ -243,6 +266,12 @@ class WebhookTarget(BusinessModel):
     min_severity = models.CharField(_("from severity"), max_length=8, choices=Severity.choices, default=Severity.MEDIUM)
     rules = models.JSONField(_("rules"), default=list, blank=True, help_text=_("Empty: every rule"))
     enabled = models.BooleanField(_("enabled"), default=True)
+    # The robot's address with its access key masked: what the change log keeps of ``url``.
+    address = models.CharField(_("address"), max_length=200, blank=True, default="", editable=False)
+
+    # The address carries the robot's access key and ``secret`` signs its messages: credentials stay out of the
+    # append-only change log (which auditors read); ``address`` records that the address changed.
+    changelog_exclude = ("url", "secret")
 
     class Meta:
         ordering = ("name",)
@@ -251,6 +280,12 @@ class WebhookTarget(BusinessModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.address = masked_address(self.url)
+        if kwargs.get("update_fields") is not None and "url" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "address"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("alerts:webhook_list")
@@ -264,7 +299,7 @@ class Delivery(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    recipient = models.CharField(_("to"), max_length=300)
+    recipient = models.CharField(_("recipient"), max_length=300)
     alert_ids = models.JSONField(default=list, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     status = models.CharField(
@@ -279,6 +314,21 @@ class Delivery(models.Model):
         ordering = ("-created_at", "-pk")
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
+        indexes = [
+            # The last digest of each person; a robot's last messages.
+            models.Index(fields=["channel", "user", "created_at"], name="alerts_delivery_user_idx"),
+            models.Index(fields=["webhook", "created_at"], name="alerts_delivery_webhook_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient}"
+
+
+def masked_address(url: str) -> str:
+    """A robot's address with every query value cut to its last four characters (``key=…5aaa``)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(url or "")
+    query = "&".join(f"{k}=…{v[-4:]}" if len(v) > 4 else f"{k}=…" for k, v in parse_qsl(parts.query))
+    shown = f"{parts.netloc}{parts.path}" + (f"?{query}" if query else "")
+    return shown[:200]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -155,10 +156,16 @@ def preference_for(user: Any) -> NotificationPreference:
     return found or NotificationPreference(user=user)
 
 
-def preference_save(*, user: Any, in_app: bool, email: bool, digest: bool, min_severity: str) -> NotificationPreference:
+def preference_save(*, user: Any, in_app: bool, email: bool, digest: bool, min_severity: str,
+                    language: str | None = None) -> NotificationPreference:  # fmt: skip
+    """Save a person's notification preference (``language`` None: unchanged; "": the company's)."""
     if min_severity not in Severity.values:
         raise AlertError(_("Unknown severity: %(severity)s") % {"severity": min_severity})
     pref = preference_for(user)
     pref.in_app, pref.email, pref.digest, pref.min_severity = in_app, email, digest, min_severity
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise AlertError(_("Unknown language: %(language)s") % {"language": language})
+        pref.language = language
     pref.save()
     return pref
