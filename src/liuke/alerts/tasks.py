@@ -1,4 +1,5 @@
-"""Screening in the background: nightly in full (Celery beat), and after each import for the rows it touched."""
+"""Background work of the alerts: screening (nightly in full through Celery beat, and after each import for the
+rows it touched) and notifications (each message sent with retries; the daily digest)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import logging
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 
 from .choices import RunMode
+from .notify import DeliveryRetry
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +43,37 @@ def screen_after_import(**scope: list[int]) -> None:
             log.exception("incremental screening after an import failed")
 
     transaction.on_commit(run)
+
+
+@shared_task(
+    bind=True,
+    name="liuke.alerts.send_delivery",
+    autoretry_for=(DeliveryRetry,),
+    retry_backoff=60,  # 1, 2, 4, 8 ... minutes between tries
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=settings.LIUKE_NOTIFY_RETRIES,
+)
+def send_delivery_task(self, delivery_id: int) -> str:
+    """Send one e-mail or group-robot message; retried with backoff, the last failure recorded on the row.
+
+    Run eagerly (the embedded default, tests) there is no worker to come back later: the tries follow at once,
+    as many as a worker would make, and nothing sleeps in-process.
+    """
+    from . import notify
+
+    if self.request.is_eager:
+        for attempt in range(self.max_retries + 1):
+            try:
+                return notify.deliver(delivery_id, final=attempt >= self.max_retries)
+            except DeliveryRetry:
+                continue
+    return notify.deliver(delivery_id, final=self.request.retries >= self.max_retries)
+
+
+@shared_task(name="liuke.alerts.send_digests")
+def send_digests_task() -> int:
+    """The daily digest e-mails (scheduled by Celery beat, settings.CELERY_BEAT_SCHEDULE)."""
+    from . import notify
+
+    return notify.digests_send()
