@@ -279,13 +279,13 @@ def channel_map(*, viewer: Any, filterset) -> dict[str, Any]:
 
 
 def evidence_picture(alert: Alert) -> dict[str, Any] | None:
-    """Quantities of the evidence by month and by where they went (the buyer's region or name), when the
-    evidence carries dates and quantities; None otherwise (nothing worth a picture)."""
+    """Quantities of the evidence's flow lines by month and by where they went (the buyer's region or name);
+    None when the evidence lists no flow line (nothing worth a picture)."""
     by_month: dict[str, float] = defaultdict(float)
     by_place: dict[str, float] = defaultdict(float)
     for item in alert.evidence or []:
-        if not isinstance(item, dict) or item.get("quantity") in (None, ""):
-            continue
+        if not isinstance(item, dict) or item.get("type") != "flow_line" or item.get("quantity") in (None, ""):
+            continue  # the flow lines: what was sold, when and to whom (sell-in and totals are in the table)
         quantity = _number(item.get("quantity"))
         month = str(item.get("date") or item.get("month") or "")[:7]
         place = str(item.get("region") or item.get("buyer_name") or item.get("buyer") or "")

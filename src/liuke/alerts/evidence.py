@@ -63,7 +63,7 @@ LABELS = {
     "source": gettext_lazy("Shipped by the source"),
     "code": gettext_lazy("Code"),
     "name": gettext_lazy("Name"),
-    "employee_no": gettext_lazy("Employee number"),
+    "employee_no": gettext_lazy("Employee"),
     "role": gettext_lazy("Role on the team"),
     "last_on_team": gettext_lazy("Last one on the team"),
     "sell_in": gettext_lazy("Sell-in"),
@@ -92,6 +92,7 @@ VALUES = {
     },
 }
 HIDDEN = {"type", "import", "id"}
+NOWRAP = {"date", "month", "period", "due", "valid_from", "valid_to", "expires", "raised_on", "last_contact", "doc_no"}
 FIRST = ["file", "row", "doc_no", "code", "employee_no", "name", "date", "month", "period", "distributor",
          "terminal", "customer", "product", "batch", "buyer_name", "buyer", "quantity"]  # fmt: skip
 CODE_KEYS = ("code", "distributor", "buyer", "customer", "terminal", "source_distributor")
@@ -241,8 +242,9 @@ def _cell(key: str, value: Any, item: dict[str, Any], look: _Lookups) -> dict[st
         shown = VALUES[key][value]
     if link is None and key in ("doc_no", "text", "name", "file") and value:
         link = look.record_link(item)
-    numeric = isinstance(value, int | float) and not isinstance(value, bool) and key != "row"
-    return {"value": _text(shown), "link": link, "title": title, "numeric": numeric}
+    numeric = isinstance(value, int | float) and not isinstance(value, bool) and key not in ("row", "id")
+    nowrap = key in NOWRAP
+    return {"value": _text(shown), "link": link, "title": title, "numeric": numeric, "nowrap": nowrap}
 
 
 def evidence_tables(viewer: Any, evidence: list[Any]) -> list[dict[str, Any]]:
@@ -272,7 +274,7 @@ def evidence_tables(viewer: Any, evidence: list[Any]) -> list[dict[str, Any]]:
             {
                 "kind": kind,
                 "title": KINDS.get(kind, gettext_lazy("Records")),
-                "columns": [LABELS.get(k, _("Number") if k == "id" else k.replace("_", " ")) for k in keys],
+                "columns": [LABELS.get(k, _("Record number") if k == "id" else k.replace("_", " ")) for k in keys],
                 "rows": rows,
             }
         )

@@ -38,9 +38,10 @@ from . import charts, evidence, registry, selectors, services
 from .choices import JUDGED_STATUSES, LIVE_STATUSES, TRANSITIONS, AlertStatus, Area, RunMode, Severity
 from .filtersets import ANY, LIVE, SORT_CHOICES, STATUS_CHOICES, AlertFilterSet, ChannelMapFilterSet
 from .forms import AssignForm, BulkForm, NoteForm, RuleSettingForm, StepForm
-from .models import Alert, RuleSetting
+from .models import Alert, RuleSetting, ScreenRun
 
 PAGE_SIZE = 50
+RUNS_READ = 500  # screenings read to find each rule's last run
 
 # How each step reads on its button.
 STEP_LABELS: dict[str, Any] = {
@@ -285,12 +286,20 @@ def _subject(viewer: Any, alert: Alert) -> list[dict[str, Any]]:
         set(visibility.restrict(viewer, Customer).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     )
     if alert.customer is not None:
+        is_distributor = alert.customer.kind == CustomerKind.DISTRIBUTOR
+        url = None
+        if alert.customer_id in openable:
+            url = (
+                reverse("channel:distributor_detail", args=[alert.customer_id])
+                if is_distributor
+                else alert.customer.get_absolute_url()
+            )
         found.append(
             {
-                "label": _("Customer"),
+                "label": _("Distributor") if is_distributor else _("Customer"),
                 "name": alert.customer.name,
                 "code": alert.customer.code,
-                "url": alert.customer.get_absolute_url() if alert.customer_id in openable else None,
+                "url": url,
             }
         )
     if alert.distributor is not None and alert.distributor_id != alert.customer_id:
@@ -344,7 +353,7 @@ def alert_detail(request, pk: int):
         "more_evidence": max(alert.evidence_count - len(alert.evidence or []), 0),
         "picture": charts.evidence_picture(alert),
         "notes": notes,
-        "history": core_selectors.object_history(viewer=viewer, obj=alert),
+        "history": _readable_history(core_selectors.object_history(viewer=viewer, obj=alert)),
         "may_change": may_change,
         "may_assign_others": may_assign_others,
         "plain_steps": [s for s in steps if not s["judged"]] if may_change else [],
@@ -356,6 +365,27 @@ def alert_detail(request, pk: int):
     }
     _author_names(notes)
     return _render(request, "alerts/alert_detail.html", ctx)
+
+
+def _readable_history(entries: list) -> list:
+    """The alert's history as people read it: rules by their titles, without the deduplication key."""
+    from liuke.core.history import field_label
+
+    meta = Alert._meta
+    key_label = str(field_label(meta.get_field("key")))
+    rule_label = str(field_label(meta.get_field("rule")))
+
+    def title(value: Any) -> Any:
+        rule = registry.get(str(value)) if value else None
+        return rule.title if rule is not None else value
+
+    for entry in entries:
+        changes = [c for c in getattr(entry, "display_changes", []) or [] if str(c.label) != key_label]
+        for change in changes:
+            if str(change.label) == rule_label:
+                change.old, change.new = title(change.old), title(change.new)
+        entry.display_changes = changes
+    return entries
 
 
 def _author_names(notes: list) -> None:
@@ -475,13 +505,16 @@ def rule_list(request):
     settings = {s.rule: s for s in RuleSetting.objects.all()}
     open_counts = selectors.counts_by_rule(viewer=viewer)
     runs = selectors.last_runs(limit=10)
+    # Each rule's last run: the nightly full run, or an incremental one after an import (a rule that
+    # understands no import scope runs only in full).
+    recent = list(ScreenRun.objects.order_by("-started_at", "-pk").only("pk", "started_at", "timings")[:RUNS_READ])
     last_full = next((r for r in runs if r.mode != RunMode.INCREMENTAL and r.finished_at), None)
     watcher_ids = {i for s in settings.values() for i in (s.watcher_ids or [])}
     watchers = {e.pk: e for e in Employee.objects.filter(pk__in=watcher_ids)} if watcher_ids else {}
     rows = []
     for rule in registry.all_rules():
         setting = settings.get(rule.name)
-        run = next((r for r in runs if rule.name in (r.timings or {})), None)
+        run = next((r for r in recent if rule.name in (r.timings or {})), None)
         rows.append(
             {
                 "rule": rule,

@@ -76,7 +76,7 @@
               return row ? `${name}<br>${d.alerts_label}: ${row.alerts}<br>${d.cross_label}: ${row.cross}` : name;
             },
           },
-          visualMap: { min: 0, max: max, left: 8, bottom: 8, calculable: true, text: [String(max), "0"],
+          visualMap: { min: 0, max: max, left: 8, bottom: 8, calculable: true, itemHeight: 100,
                        inRange: { color: ["#f1f5f6", "#f0ad4e", "#d63384"] } },
           series: [{
             type: "map", map: "china-provinces", nameProperty: "code", roam: false,
@@ -92,8 +92,8 @@
       if (!series.length) { el.textContent = labels.no_data || ""; el.classList.add("text-secondary", "small"); return; }
       start(el, {
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        legend: { type: "scroll", top: 0 },
-        grid: { left: 40, right: 12, top: 36, bottom: 28 },
+        legend: { type: "scroll", bottom: 0 },
+        grid: { left: 44, right: 12, top: 28, bottom: 56 },
         xAxis: { type: "category", data: d.months },
         yAxis: { type: "value", name: d.count_label, minInterval: 1 },
         series: series.map((s) => ({ type: "bar", stack: "alerts", name: s.name, data: s.data, barMaxWidth: 36 })),
