@@ -527,3 +527,65 @@ def _register_alert_cases():
 
 
 _register_alert_cases()
+
+
+def _notify(w):
+    """A preference of rep_a's and a group robot for Shanghai."""
+    if not hasattr(w, "_notify"):
+        from liuke.alerts.models import NotificationPreference, WebhookTarget
+        from liuke.core.changelog import change_context
+
+        with change_context(source="system"):
+            w._notify = {
+                "pref": NotificationPreference.objects.create(user=w.rep_a.user, email=True),
+                "robot": WebhookTarget.objects.create(
+                    name="上海销售群",
+                    kind="wecom",
+                    url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1",
+                    department=w.shanghai,
+                ),
+            }
+    return w._notify
+
+
+def _register_notify_cases():
+    from django.utils.translation import gettext
+
+    from liuke.alerts import models as am
+
+    register(
+        ModelCase(
+            model=am.NotificationPreference,
+            list_url="/alerts/preferences/",
+            api_url="/api/notification-preferences/",
+            scoped=lambda w: (w.rep_a, _notify(w)["pref"], None),  # everyone sees only their own
+            detail_url=lambda obj: "/alerts/preferences/",
+            label=lambda obj: gettext("Notification preferences"),
+            pending="each person sets their own on /alerts/preferences/ (tests/alerts/test_notify_pages.py)",
+        )
+    )
+    register(
+        ModelCase(
+            model=am.WebhookTarget,
+            list_url="/alerts/robots/",
+            api_url=None,
+            scoped=lambda w: (w.director, _notify(w)["robot"], None),  # directors and admins read them
+            label=lambda obj: obj.name,
+            edit_url=lambda obj: f"/alerts/robots/{obj.pk}/edit/",
+            add_url="/alerts/robots/new/",
+            edit_data=lambda w, obj: {
+                "name": "华东销售群",
+                "kind": obj.kind,
+                "url": obj.url,
+                "secret": "",
+                "department": obj.department_id or "",
+                "min_severity": "high",
+                "enabled": "on",
+            },
+            edit_check=("name", "华东销售群"),
+            edit_denied=lambda w: [w.director, w.manager_a, w.rep_a],
+        )
+    )
+
+
+_register_notify_cases()

@@ -215,6 +215,16 @@ ROUTES_TESTED_ELSEWHERE = {
     "alert-rule-list": "tests/alerts/test_api.py",
     "alert-rule-detail": "tests/alerts/test_api.py",
     "channel:import_row": "tests/alerts/test_channel_rules.py",
+    "alerts:notification_list": "tests/alerts/test_notify_pages.py",
+    "alerts:notification_menu": "tests/alerts/test_notify_pages.py",
+    "alerts:notification_open": "tests/alerts/test_notify_pages.py",
+    "alerts:notification_read_all": "tests/alerts/test_notify_pages.py",
+    "alerts:webhook_test": "tests/alerts/test_notify_pages.py",
+    "notification-list": "tests/alerts/test_notify_pages.py",
+    "notification-detail": "tests/alerts/test_notify_pages.py",
+    "notification-read": "tests/alerts/test_notify_pages.py",
+    "notification-read-all": "tests/alerts/test_notify_pages.py",
+    "notificationpreference-me": "tests/alerts/test_notify_pages.py",
 }
 
 
