@@ -293,18 +293,21 @@ def _listed(lists: Iterable[Sequence[Brief]], limit: int) -> dict[int, Alert]:
 
 
 def _rows(alerts: Sequence[Alert]) -> list[dict[str, Any]]:
-    """The alerts as a message lists them, in the active language."""
-    return [
-        {
-            "title": a.title,
-            "severity": a.severity,
-            "severity_label": a.get_severity_display(),
-            "subject": _subject_name(a),
-            "url": _site(a.get_absolute_url()),
-            "opened_at": timezone.localtime(a.opened_at),
-        }
-        for a in alerts
-    ]
+    """The alerts as a message lists them, in the active language (the subject when the title leaves it out)."""
+    rows = []
+    for a in alerts:
+        title, subject = a.title, _subject_name(a)
+        rows.append(
+            {
+                "title": title,
+                "severity": a.severity,
+                "severity_label": a.get_severity_display(),
+                "subject": subject if subject not in title else "",
+                "url": _site(a.get_absolute_url()),
+                "opened_at": timezone.localtime(a.opened_at),
+            }
+        )
+    return rows
 
 
 def _mail_subject(reason: str, alerts: Sequence[Alert], n: int) -> str:
