@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -65,8 +65,8 @@ def _employee(employee_no: str, **more: Any) -> dict[str, Any]:
     return {"type": "employee", "employee_no": employee_no, **more}
 
 
-def _local_date(moment: dt.datetime | None) -> str | None:
-    return timezone.localtime(moment).date().isoformat() if moment is not None else None
+def _local_date(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    return moment.astimezone(zone).date().isoformat()  # the zone looked up once, not per row
 
 
 # --- uncovered -------------------------------------------------------------------------------------
@@ -90,6 +90,7 @@ def find_uncovered(ctx: RunContext) -> Iterable[Finding]:
         .filter(~Exists(_counting_members().filter(customer=OuterRef("pk"))))
         .annotate(last_id=Subquery(last))
         .values("pk", "code", "name", "division_id", "last_id")
+        .order_by()
     )
     rows = [row for part in _scoped(ctx, qs) for row in part]
     numbers = _employee_numbers({r["last_id"] for r in rows if r["last_id"] is not None})
@@ -312,17 +313,22 @@ def find_contact_overdue(ctx: RunContext) -> Iterable[Finding]:
         overdue |= Q(grade=grade, since__lt=cutoff(days))
     qs = (
         active_customers()
-        .annotate(since=Coalesce("last_contact_at", "created_at"))
+        .annotate(
+            since=Coalesce("last_contact_at", "created_at"),
+            never=ExpressionWrapper(Q(last_contact_at__isnull=True), output_field=BooleanField()),
+        )
         .filter(overdue)
-        .values("pk", "code", "name", "division_id", "grade", "last_contact_at", "since")
+        .values("pk", "code", "name", "division_id", "since", "never")
         .order_by()
     )
+    zone = timezone.get_current_timezone()
     for part in _scoped(ctx, qs):
         for row in part:
+            since = _local_date(row["since"], zone)
             yield Finding(
                 key=str(row["pk"]),
-                params={"customer": row["name"], "code": row["code"], "since": _local_date(row["since"])},
-                evidence=[{**_customer(row["code"]), "last_contact": _local_date(row["last_contact_at"])}],
+                params={"customer": row["name"], "code": row["code"], "since": since},
+                evidence=[{**_customer(row["code"]), "last_contact": None if row["never"] else since}],
                 customer_id=row["pk"],
                 division_id=row["division_id"],
             )
