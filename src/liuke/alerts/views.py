@@ -19,9 +19,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from liuke.channel.models import Product
@@ -63,7 +65,7 @@ STATUS_STYLE: dict[str, str] = {
     AlertStatus.INVESTIGATING: "primary",
     AlertStatus.RESOLVED: "success",
     AlertStatus.DISMISSED: "secondary",
-    AlertStatus.NO_LONGER_OBSERVED: "light",
+    AlertStatus.NO_LONGER_OBSERVED: "light border",
 }
 
 
@@ -97,12 +99,21 @@ class _KnownCount(Paginator):
 
 
 def _decorate(alerts: list[Alert]) -> list[Alert]:
+    """What a row shows, worked out once here rather than looked up again and again by the template."""
     now = timezone.now()
+    severities = dict(Severity.choices)
+    statuses = dict(AlertStatus.choices)
     for a in alerts:
         a.severity_style = SEVERITY_STYLE.get(a.severity, "secondary")  # type: ignore[attr-defined]
         a.status_style = STATUS_STYLE.get(a.status, "secondary")  # type: ignore[attr-defined]
-        a.age_days = max((now - a.opened_at).days, 0)  # type: ignore[attr-defined]
-        a.subject = a.customer or a.distributor or a.employee  # type: ignore[attr-defined]
+        a.severity_label = severities.get(a.severity, a.severity)  # type: ignore[attr-defined]
+        a.status_label = statuses.get(a.status, a.status)  # type: ignore[attr-defined]
+        days = max((now - a.opened_at).days, 0)
+        a.age_days = days  # type: ignore[attr-defined]
+        a.age_text = ngettext("%(d)s day", "%(d)s days", days) % {"d": days}  # type: ignore[attr-defined]
+        a.opened_text = timezone.localtime(a.opened_at).strftime("%Y-%m-%d")  # type: ignore[attr-defined]
+        subject = a.customer or a.distributor or a.employee
+        a.subject_name = subject.name if subject is not None else "—"  # type: ignore[attr-defined]
     return alerts
 
 
@@ -156,11 +167,18 @@ def alert_list(request):
     ids = filterset.qs.values_list("pk", flat=True)
     page = _KnownCount(ids, PAGE_SIZE, total).get_page(request.GET.get("page"))
     wanted = list(page.object_list)
-    rows = {a.pk: a for a in base.filter(pk__in=wanted).order_by()} if wanted else {}
+    rows = {a.pk: a for a in base.filter(pk__in=wanted).order_by().only(*ROW_FIELDS)} if wanted else {}
     page.object_list = _decorate([rows[pk] for pk in wanted if pk in rows])
     values = filterset.values()
     may_assign_others = visibility.can(viewer, Alert, visibility.APPROVE)
-    people = list(employees_for_assignment(viewer=viewer).order_by("name")) if may_assign_others else []
+    people = _people(viewer) if may_assign_others else []
+    provinces = list(Division.objects.filter(level=DivisionLevel.PROVINCE).order_by("code").values_list("code", "name"))
+    region = values.get("region") or ""
+    if region and region not in dict(provinces):
+        provinces.append(
+            (region, Division.objects.filter(code=region).values_list("full_name", flat=True).first() or region)
+        )
+    products = visibility.restrict(viewer, Product).filter(archived_at__isnull=True).order_by("code")
     ctx = {
         "page": page,
         "alerts": page.object_list,
@@ -176,10 +194,14 @@ def alert_list(request):
         "severity_chips": severity_chips,
         "rule_clear": _query(request, rule=None),
         "severity_clear": _query(request, severity=None),
-        "provinces": Division.objects.filter(level=DivisionLevel.PROVINCE).order_by("code"),
-        "products": visibility.restrict(viewer, Product).filter(archived_at__isnull=True).order_by("code"),
-        "distributors": _distributors(viewer),
+        "province_options": _options(provinces, region),
+        "product_options": _options(products.values_list("code", "name"), values.get("product") or ""),
+        "distributor_options": _options(
+            [(pk, name) for pk, name in _distributors(viewer).values_list("pk", "name")], values.get("distributor")
+        ),
         "people": people,
+        "assignee_options": _options([(pk, name) for pk, name, _dept in people], values.get("assignee")),
+        "people_options": _options([(pk, f"{name} · {dept}") for pk, name, dept in people], None),
         "has_employee": visibility.scope_for(viewer).employee_id is not None,
         "may_change": visibility.can(viewer, Alert, visibility.CHANGE),
         "may_assign_others": may_assign_others,
@@ -192,10 +214,6 @@ def alert_list(request):
         chip["url"] = _query(request, rule=None if chip["active"] else chip["name"])
     for chip in severity_chips:
         chip["url"] = _query(request, severity=None if chip["active"] else chip["value"])
-    if values.get("region") and not any(d.code == values["region"] for d in ctx["provinces"]):
-        ctx["region_name"] = Division.objects.filter(code=values["region"]).values_list("full_name", flat=True).first()
-    else:
-        ctx["region_listed"] = True
     if values.get("customer"):
         ctx["about"] = visibility.restrict(viewer, Customer).filter(pk=values["customer"]).first()
     elif values.get("employee"):
@@ -203,12 +221,30 @@ def alert_list(request):
     return _render(request, "alerts/alert_list.html", ctx)
 
 
+# What one row of the inbox reads (the rest of an alert, and of the records it names, stays in the database).
+ROW_FIELDS = ("id", "rule", "severity", "status", "params", "opened_at", "customer__name", "employee__name",
+              "distributor__name", "division__full_name", "assignee__name")  # fmt: skip
+
+
+def _options(pairs, selected) -> str:
+    """``<option>`` elements for a long list (people, distributors), built once instead of by a template loop."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(" selected") if str(value) == str(selected) else "", label) for value, label in pairs),
+    )
+
+
+def _people(viewer) -> list[tuple[int, str, str]]:
+    """Whom the viewer may give alerts to: (id, name, department)."""
+    return list(employees_for_assignment(viewer=viewer).order_by("name").values_list("pk", "name", "department__name"))
+
+
 def _distributors(viewer):
     return (
         visibility.restrict(viewer, Customer)
         .filter(kind=CustomerKind.DISTRIBUTOR, archived_at__isnull=True)
-        .order_by("code")
-        .only("pk", "code", "name")[:500]
+        .order_by("code")[:500]
     )
 
 
@@ -344,6 +380,7 @@ def alert_detail(request, pk: int):
     )
     _decorate([alert])
     notes = selectors.alert_notes(viewer=viewer, alert=alert)
+    people = _people(viewer) if may_assign_others else []
     ctx = {
         "alert": alert,
         "rule": rule,
@@ -360,7 +397,8 @@ def alert_detail(request, pk: int):
         "judged_steps": [s for s in steps if s["judged"]] if may_change else [],
         "assigned_to_me": me is not None and alert.assignee_id == me,
         "has_employee": me is not None,
-        "people": list(employees_for_assignment(viewer=viewer).order_by("name")) if may_assign_others else [],
+        "people": people,
+        "people_options": _options([(pk, f"{name} · {dept}") for pk, name, dept in people], alert.assignee_id),
         "is_live": alert.status in LIVE_STATUSES,
     }
     _author_names(notes)
