@@ -342,8 +342,11 @@ def vocabulary() -> Vocabulary:
     for choices in _all_choices():
         for value, label in choices.choices:
             _add_choice(raw, value, label, f"stored value of {choices.__module__}.{choices.__name__}")
+    from liuke.alerts import registry as alert_rules
     from liuke.customers.models import FieldDefinition
 
+    for name in alert_rules.names():  # an alert rule's machine name: people read its title
+        raw.setdefault(name, "an alert rule's machine name")
     for definition in FieldDefinition.objects.all():
         raw.setdefault(definition.key, "archive field key")
         pairs = [(definition.label_en, definition.label_zh), (definition.help_en, definition.help_zh)]

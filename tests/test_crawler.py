@@ -23,6 +23,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
+from liuke.alerts import registry as alert_rules
+from liuke.alerts.choices import Area
+from liuke.alerts.models import Alert, RuleSetting, WebhookTarget
 from liuke.channel.models import (
     DiscountAuthorization,
     DistributorAuthorization,
@@ -82,6 +85,9 @@ ADMIN_ONLY = frozenset(
         "org:employee_edit",
         "org:territory_add",
         "org:territory_edit",
+        "alerts:rule_edit",  # a rule's thresholds, severity and watchers
+        "alerts:webhook_add",  # group robots
+        "alerts:webhook_edit",
     }
 )
 ADMIN_SITE = frozenset({"admin:index"})  # only the admin role is staff
@@ -102,13 +108,24 @@ CUSTOMER_WRITES = frozenset(  # reps and managers on their customers, and admins
 )
 MERGE = frozenset({"customers:customer_merge"})  # admins and managers
 TEAM_PLANS = frozenset({"interactions:plan_team"})  # managers, directors and admins
+ALERT_RULES = frozenset({"alerts:rule_list"})  # managers, auditors, directors and admins read the rules
+ROBOTS = frozenset({"alerts:webhook_list"})  # directors and admins
 
 MUST_NOT_OPEN: dict[str, frozenset[str]] = {
     "admin": frozenset(),
     "director": ADMIN_ONLY | ADMIN_SITE | CUSTOMER_WRITES,
-    "manager": ADMIN_ONLY | ADMIN_SITE | CHANGE_LOG | MASTER_DATA,
-    "rep": ADMIN_ONLY | ADMIN_SITE | CHANGE_LOG | MASTER_DATA | DISCOUNTS | FLOW_UPLOAD | MERGE | TEAM_PLANS,
-    "auditor": ADMIN_ONLY | ADMIN_SITE | MASTER_DATA | DISCOUNTS | FLOW_UPLOAD | CUSTOMER_WRITES,
+    "manager": ADMIN_ONLY | ADMIN_SITE | CHANGE_LOG | MASTER_DATA | ROBOTS,
+    "rep": ADMIN_ONLY
+    | ADMIN_SITE
+    | CHANGE_LOG
+    | MASTER_DATA
+    | DISCOUNTS
+    | FLOW_UPLOAD
+    | MERGE
+    | TEAM_PLANS
+    | ALERT_RULES
+    | ROBOTS,
+    "auditor": ADMIN_ONLY | ADMIN_SITE | MASTER_DATA | DISCOUNTS | FLOW_UPLOAD | CUSTOMER_WRITES | ROBOTS,
 }
 
 # Pages about one customer, and where its id is: a URL keyword, or a record's column.
@@ -138,6 +155,10 @@ CHANNEL_PAGES: dict[str, tuple[Any, str]] = {
 }
 
 
+# An alert's page, and the API's (their reach: Reach.alert_reason).
+ALERT_PAGES = {"alerts:alert_detail", "alert-detail"}
+
+
 @dataclass
 class Reach:
     """What one role may see, worked out from the demo's rows and the intended rules (not from restrict)."""
@@ -160,7 +181,31 @@ class Reach:
             return int(query["customer"])
         return None
 
+    def alert_reason(self, pk: int) -> str | None:
+        """Why an alert is not the viewer's (None when it is): it follows its customer, the employee it is
+        about (their managers), its assignee and the rule's watchers; auditors read the channel's."""
+        found = (
+            Alert.objects.filter(pk=pk)
+            .values("customer_id", "employee__department__path", "assignee_id", "rule", "area")
+            .first()
+        )
+        if found is None or self.customers is None:
+            return None
+        if self.employee.role == Role.AUDITOR:
+            return None if found["area"] == Area.CHANNEL else "an alert outside the channel"
+        watched = RuleSetting.objects.filter(rule=found["rule"]).values_list("watcher_ids", flat=True).first() or []
+        if (
+            found["customer_id"] in self.customers
+            or found["assignee_id"] == self.employee.pk
+            or self.employee.pk in watched
+            or (self.employee.role == Role.MANAGER and _under(found["employee__department__path"], self.employee))
+        ):
+            return None
+        return f"alert {pk} is about a customer or colleague outside the viewer's reach"
+
     def out_of_reach(self, pattern: str, kwargs: dict[str, Any], query: dict[str, str]) -> str | None:
+        if pattern in ALERT_PAGES:
+            return self.alert_reason(int(kwargs["pk"]))
         if pattern in ("interactions:card_detail", "interactions:card_edit"):
             author, status = RecordCard.objects.filter(pk=kwargs["pk"]).values_list("author_id", "status").get()
             if status == CardStatus.DRAFT and author != self.employee.pk:
@@ -176,6 +221,16 @@ class Reach:
             if int(other) not in self.plans_of:
                 return f"employee {other}'s visit plan"
         return None
+
+
+def _under(path: str | None, manager: Employee) -> bool:
+    """Whether a department path lies in the subtrees a manager manages (their own department's included)."""
+    if not path:
+        return False
+    managed = {manager.department.path} | set(
+        Department.objects.filter(manager=manager, archived_at__isnull=True).values_list("path", flat=True)
+    )
+    return any(path.startswith(p) for p in managed)
 
 
 def _reach(role: str) -> Reach:
@@ -223,6 +278,8 @@ def _probes(role: str, reach: Reach) -> list[str]:
         "customers:customer_merge": lambda: [own_customer.pk] if own_customer else None,
         "customers:contact_add": lambda: [own_customer.pk] if own_customer else None,
         "customers:contact_edit": lambda: [own_customer.pk, own_customer.contacts.first().pk] if own_customer else None,
+        "alerts:rule_edit": lambda: [alert_rules.names()[0]] if alert_rules.names() else None,
+        "alerts:webhook_edit": lambda: [robot.pk] if (robot := WebhookTarget.objects.order_by("pk").first()) else None,
     }
     for name in sorted(MUST_NOT_OPEN[role]):
         args = args_for[name]() if name in args_for else []
@@ -268,6 +325,11 @@ def _probes(role: str, reach: Reach) -> list[str]:
         rep = Employee.objects.filter(role=Role.REP).exclude(pk__in=reach.plans_of).order_by("pk").first()
         if rep is not None:
             urls.append(reverse("interactions:plan") + f"?employee={rep.pk}")
+    if reach.customers is not None:  # an alert the role may not see (about someone else's customer)
+        for alert in Alert.objects.exclude(customer_id__in=reach.customers).order_by("pk")[:50]:
+            if reach.alert_reason(alert.pk) is not None:
+                urls += [reverse("alerts:alert_detail", args=[alert.pk]), reverse("alert-detail", args=[alert.pk])]
+                break
     draft = RecordCard.objects.filter(status=CardStatus.DRAFT).exclude(author=reach.employee).order_by("pk").first()
     if draft is not None:
         urls.append(reverse("interactions:card_detail", args=[draft.pk]))
@@ -308,6 +370,11 @@ def company(django_db_setup, django_db_blocker, tmp_path_factory):
 
 # Models the small demo leaves empty (nothing writes them yet but users and later features).
 NOT_IN_THE_DEMO = {
+    "alerts.AlertNote",  # the demo's alerts are all fresh: nobody has worked on them yet
+    "alerts.RuleSetting",  # the rules run with their defaults
+    "alerts.NotificationPreference",  # everyone has the defaults
+    "alerts.WebhookTarget",  # no group robot: the demo sends nothing outside
+    "alerts.Delivery",
     "core.ExportLog",
     "customers.CustomerEvent",
     "channel.DistributorProfile",
