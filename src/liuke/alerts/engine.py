@@ -140,8 +140,40 @@ def _unique(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per key (the last wins): a rule's query may meet a key twice, the alert is one."""
     by_key: dict[str, Finding] = {}
     for f in findings:
+        f.key = f.key[:200]  # the column's width: a longer key must still find its alert again
         by_key[f.key] = f
     return list(by_key.values())
+
+
+@dataclass
+class _Known:
+    """What reconciling needs of a stored alert (its evidence and params stay in the database)."""
+
+    pk: int
+    status: str
+    severity: str
+    fingerprint: str
+
+
+_KNOWN_FIELDS = ("key", "pk", "status", "severity", "fingerprint")
+
+
+def _known(rule: Rule, findings: list[Finding], *, full: bool) -> dict[str, _Known]:
+    """The rule's stored alerts met by ``findings``: every alert of the rule in one streamed read on a full run
+    (cheaper than thousands of ``IN`` lists), by key in chunks on an incremental one."""
+    rows: Iterable[tuple] = ()
+    if full:
+        rows = Alert.objects.filter(rule=rule.name).values_list(*_KNOWN_FIELDS).iterator(chunk_size=5000)
+    else:
+        keys = [f.key for f in findings]
+        rows = (
+            row
+            for start in range(0, len(keys), CHUNK)
+            for row in Alert.objects.filter(rule=rule.name, key__in=keys[start : start + CHUNK]).values_list(
+                *_KNOWN_FIELDS
+            )
+        )
+    return {key: _Known(pk, status, severity, print_) for key, pk, status, severity, print_ in rows}
 
 
 def _reconcile(
@@ -154,81 +186,90 @@ def _reconcile(
     full: bool,
 ) -> None:
     now = ctx.now
-    seen_ids: list[int] = []
+    known = _known(rule, findings, full=full)
+    seen: set[int] = set()
     new: list[Alert] = []
-    changed: list[Alert] = []  # a logged column changes (status, severity)
-    refreshed: list[Alert] = []  # only derived columns change
-    for start in range(0, len(findings), CHUNK):
-        chunk = findings[start : start + CHUNK]
-        existing = {a.key: a for a in Alert.objects.filter(rule=rule.name, key__in=[f.key for f in chunk])}
-        for f in chunk:
-            evidence = f.evidence[:MAX_EVIDENCE]
-            count = f.evidence_count if f.evidence_count is not None else len(f.evidence)
-            print_ = fingerprint(evidence, count)
-            severity = severity_of(rule, setting, f)
-            alert = existing.get(f.key)
-            if alert is None:
-                new.append(
-                    Alert(
-                        rule=rule.name,
-                        key=f.key[:200],
-                        area=rule.area,
-                        severity=severity,
-                        status=AlertStatus.OPEN,
-                        params=f.params,
-                        customer_id=f.customer_id,
-                        employee_id=f.employee_id,
-                        distributor_id=f.distributor_id,
-                        division_id=f.division_id,
-                        product_code=f.product_code,
-                        evidence=evidence,
-                        evidence_count=count,
-                        fingerprint=print_,
-                        opened_at=now,
-                        last_seen_at=now,
-                    )
+    steps: dict[int, tuple[bool, str]] = {}  # alert id -> (reopen, severity): logged columns change
+    refreshed: list[Alert] = []  # evidence changed: derived columns only
+    for f in findings:
+        evidence = f.evidence[:MAX_EVIDENCE]
+        count = f.evidence_count if f.evidence_count is not None else len(f.evidence)
+        print_ = fingerprint(evidence, count)
+        severity = severity_of(rule, setting, f)
+        alert = known.get(f.key)
+        if alert is None:
+            new.append(
+                Alert(
+                    rule=rule.name,
+                    key=f.key,
+                    area=rule.area,
+                    severity=severity,
+                    status=AlertStatus.OPEN,
+                    params=f.params,
+                    customer_id=f.customer_id,
+                    employee_id=f.employee_id,
+                    distributor_id=f.distributor_id,
+                    division_id=f.division_id,
+                    product_code=f.product_code,
+                    evidence=evidence,
+                    evidence_count=count,
+                    fingerprint=print_,
+                    opened_at=now,
+                    last_seen_at=now,
                 )
-                continue
-            seen_ids.append(alert.pk)
-            evidence_changed = alert.fingerprint != print_
-            reopen = alert.status == AlertStatus.NO_LONGER_OBSERVED or (
-                alert.status in JUDGED_STATUSES and evidence_changed
             )
+            continue
+        seen.add(alert.pk)
+        evidence_changed = alert.fingerprint != print_
+        reopen = alert.status == AlertStatus.NO_LONGER_OBSERVED or (
+            alert.status in JUDGED_STATUSES and evidence_changed
+        )
+        if reopen or alert.severity != severity:
+            steps[alert.pk] = (reopen, severity)
+        if evidence_changed or reopen:
+            refreshed.append(
+                Alert(pk=alert.pk, params=f.params, evidence=evidence, evidence_count=count, fingerprint=print_)
+            )
+    if new:
+        created = changelog.bulk_create(Alert, new, batch_size=500)
+        result.opened.extend(a.pk for a in created)
+    if steps:
+        _take_steps(steps, now, result)
+    if refreshed:
+        Alert.objects.bulk_update(refreshed, ["params", "evidence", "evidence_count", "fingerprint"], batch_size=200)
+    if full:
+        stale = [a.pk for a in known.values() if a.status in LIVE_STATUSES and a.pk not in seen]
+        result.closed += _close(stale, now)
+        # Every live alert of the rule left now was seen by this run (the rest were just closed).
+        Alert.objects.filter(rule=rule.name, status__in=LIVE_STATUSES).update(last_seen_at=now)
+    else:
+        ids = sorted(seen)
+        for start in range(0, len(ids), CHUNK):
+            Alert.objects.filter(pk__in=ids[start : start + CHUNK]).update(last_seen_at=now)
+
+
+def _take_steps(steps: dict[int, tuple[bool, str]], now, result: ScreenResult) -> None:
+    """Reopen alerts and change severities: logged, so the rows are read whole (few, on a usual run)."""
+    ids = sorted(steps)
+    for start in range(0, len(ids), CHUNK):
+        alerts = list(Alert.objects.filter(pk__in=ids[start : start + CHUNK]))
+        for alert in alerts:
+            reopen, severity = steps[alert.pk]
             if reopen:
                 alert.status = AlertStatus.OPEN
                 alert.opened_at = now
                 alert.closed_at = None
                 result.reopened.append(alert.pk)
-            if reopen or alert.severity != severity:
-                alert.severity = severity
-                changed.append(alert)
-            if evidence_changed or reopen:
-                alert.params, alert.evidence, alert.evidence_count, alert.fingerprint = (
-                    f.params,
-                    evidence,
-                    count,
-                    print_,
-                )
-                refreshed.append(alert)
-    if new:
-        created = changelog.bulk_create(Alert, new, batch_size=500)
-        result.opened.extend(a.pk for a in created)
-    if changed:
-        changelog.bulk_update(Alert, changed, ["status", "severity", "opened_at", "closed_at"])
-    if refreshed:
-        Alert.objects.bulk_update(refreshed, ["params", "evidence", "evidence_count", "fingerprint"], batch_size=200)
-    for start in range(0, len(seen_ids), CHUNK):
-        Alert.objects.filter(pk__in=seen_ids[start : start + CHUNK]).update(last_seen_at=now)
-    if full:
-        result.closed += _close_unobserved(rule, now)
+            alert.severity = severity
+        changelog.bulk_update(Alert, alerts, ["status", "severity", "opened_at", "closed_at"])
 
 
-def _close_unobserved(rule: Rule, now) -> int:
-    """Live alerts of the rule that this full run did not see: the finding no longer holds."""
-    stale = list(Alert.objects.filter(rule=rule.name, status__in=LIVE_STATUSES, last_seen_at__lt=now))
-    for alert in stale:
-        alert.status = AlertStatus.NO_LONGER_OBSERVED
-        alert.closed_at = now
-    if stale:
-        changelog.bulk_update(Alert, stale, ["status", "closed_at"])
-    return len(stale)
+def _close(ids: list[int], now) -> int:
+    """Live alerts whose finding no longer holds: ``no_longer_observed`` (logged)."""
+    for start in range(0, len(ids), CHUNK):
+        alerts = list(Alert.objects.filter(pk__in=ids[start : start + CHUNK]))
+        for alert in alerts:
+            alert.status = AlertStatus.NO_LONGER_OBSERVED
+            alert.closed_at = now
+        changelog.bulk_update(Alert, alerts, ["status", "closed_at"])
+    return len(ids)
