@@ -64,6 +64,7 @@ from .card_words import (
     BOILERPLATE_SUMMARIES,
     CANCEL_NOTES,
     CLOSED_NOTES,
+    DONE_BY_HAND_NOTES,
     DRAFT_SUMMARIES,
     FACTS,
     IN_PROGRESS_NOTES,
@@ -100,6 +101,15 @@ PROFILES = {
     "large": CardProfile(intensity=0.39, key_share=0.0012),
 }
 FAR_CHECKIN_SHARE = 0.03  # check-ins kilometres from the customer (the "far" flag has something to catch)
+# A team that works its list (the alert inbox shows the exceptions, not a flood): the shares of active
+# customers kept within their cadence and slipping (the rest lapsed months ago); of problems solved by a later
+# card, or closed by then; of next steps done by a later card, or cancelled; of the steps no card closed, left
+# open (overdue) rather than ticked off by hand (more for the `rep` login: their day shows overdue work).
+DISCIPLINE = (0.88, 0.97)
+PROBLEM_SOLVED, PROBLEM_CLOSED = 0.97, 0.99
+STEP_DONE, STEP_CANCELLED = 0.985, 0.995
+STEP_LEFT_OPEN, LOGIN_STEP_LEFT_OPEN = 0.08, 0.3
+PROBLEM_LEFT_OPEN = 0.4  # of the problems no card solved, older than a month: the rest closed by then
 KEY_ACCOUNT_GAP_DAYS = (0.6, 2.6)  # a key account sees someone two or three times a week
 WEEKS_OF_PLANS = 4  # past weeks with visit plans, besides this one
 
@@ -257,9 +267,9 @@ class _Writer:
             open_problems = still
             for problem in item.raised:
                 roll = rng.random()
-                if roll < 0.86:
-                    open_problems.append((problem, _weighted(rng, [(1, 45), (2, 30), (3, 17), (4, 8)])))
-                elif roll < 0.90 and (today - day).days > 20:
+                if roll < PROBLEM_SOLVED:
+                    open_problems.append((problem, _weighted(rng, [(1, 80), (2, 15), (3, 5)])))
+                elif roll < PROBLEM_CLOSED and (today - day).days > 20:
                     problem.status, problem.resolved_on = (
                         ProblemStatus.CLOSED,
                         day + dt.timedelta(days=rng.randint(5, 20)),
@@ -269,14 +279,28 @@ class _Writer:
                     open_problems.append((problem, 0))
             for step in item.steps:
                 roll = rng.random()
-                if roll < 0.94:
+                if roll < STEP_DONE:
                     open_steps.append(step)
-                elif roll < 0.97 and step.due < today:
+                elif roll < STEP_CANCELLED and step.due < today:
                     step.status, step.done_on, step.note = FollowUpStatus.CANCELLED, step.due, rng.choice(CANCEL_NOTES)
             planned.append(item)
-        # Problems still open after a while are often being worked on.
+        # Steps no later card closed: most were done all the same (a call, a message) and ticked off by hand
+        # around their due day; the rest are overdue.
+        keep = LOGIN_STEP_LEFT_OPEN if develop.employee_id == ctx.login_rep_id else STEP_LEFT_OPEN
+        for step in open_steps:
+            if step.due < today and rng.random() >= keep:
+                step.status, step.note = FollowUpStatus.DONE, rng.choice(DONE_BY_HAND_NOTES)
+                step.done_on = min(today, step.due + dt.timedelta(days=rng.randint(-2, 3)))
+        # Problems no card solved: a customer gone quiet has its problems closed; of the others older than a
+        # month most were closed by then (handled by head office, withdrawn), and those still open after a
+        # while are often being worked on.
+        gone = customer.status in (CustomerStatus.DORMANT, CustomerStatus.LOST)
         for problem, _left in open_problems:
-            if (today - problem.raised_on).days > 14 and rng.random() < 0.35:
+            age = (today - problem.raised_on).days
+            if age > 30 and (gone or rng.random() >= PROBLEM_LEFT_OPEN):
+                problem.status, problem.note = ProblemStatus.CLOSED, rng.choice(CLOSED_NOTES)
+                problem.resolved_on = problem.raised_on + dt.timedelta(days=rng.randint(20, age))
+            elif age > 14 and rng.random() < 0.35:
                 problem.status, problem.note = ProblemStatus.IN_PROGRESS, rng.choice(IN_PROGRESS_NOTES)
         # The `rep` login: a few follow-ups falling due today.
         last = planned[-1] if planned else None
@@ -318,10 +342,10 @@ class _Writer:
                 mean, jitter = rng.uniform(45, 120), (0.6, 1.4)
             else:
                 discipline = rng.random()
-                if discipline < 0.62:  # kept within the cadence
+                if discipline < DISCIPLINE[0]:  # kept within the cadence
                     mean = cadence * rng.uniform(0.45, 1.0) / p.intensity
-                    last = today - dt.timedelta(days=int(rng.uniform(0, min(mean, cadence))))
-                elif discipline < 0.88:  # slipping
+                    last = today - dt.timedelta(days=int(rng.uniform(0, min(mean, cadence - 2))))
+                elif discipline < DISCIPLINE[1]:  # slipping
                     mean = cadence * rng.uniform(0.8, 1.6) / p.intensity
                     last = today - dt.timedelta(days=int(rng.uniform(0, mean)))
                 else:  # lapsed months ago
@@ -394,7 +418,7 @@ class _Writer:
             facts = rng.sample(FACTS.get(customer.kind, FACTS["other"]), rng.choice((1, 2, 2, 3)))
             parts = [rng.choice(OPENERS[kind]), *facts]
             card.summary = "".join(part.format_map(self.words(rng, who, day, topic)) for part in parts)
-            raised = _weighted(rng, [(0, 62), (1, 32), (2, 6)])
+            raised = _weighted(rng, [(0, 70), (1, 26), (2, 4)])
             card.problems_raised = [
                 rng.choice(PROBLEMS.get(customer.kind, PROBLEMS["other"])).format_map(self.words(rng, who, day, topic))
                 for _ in range(raised)
@@ -563,7 +587,7 @@ def _refresh_customers(customers: list[Customer], last_contact: dict[int, dt.dat
             team_roles=c.team_roles,
         )
         c.completeness = completeness.score(items)
-        rows.append((when, c.completeness, c.pk))
+        rows.append((connection.ops.adapt_datetimefield_value(when), c.completeness, c.pk))
     table = Customer._meta.db_table
     with connection.cursor() as cur:
         cur.executemany(f'UPDATE "{table}" SET last_contact_at = %s, completeness = %s WHERE id = %s', rows)
