@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Min, Q
 from liuke.core.changelog import verify_chain
 from liuke.core.models import ChangeLogEntry
 from liuke.core.visibility import restrict
-from liuke.customers import selectors
+from liuke.customers import completeness, selectors
 from liuke.customers.fields import active_definitions, clean_value
 from liuke.customers.models import AccountTeamMember, Contact, ContactKnower, Customer
 from liuke.customers.services import find_duplicate
@@ -58,19 +58,23 @@ def _check_shape(report):
     assert report.customers == customers
     assert 1900 <= customers <= 2100
 
-    # Every customer has a develop rep; most a second person in another role; some single-threaded on purpose.
+    # Every customer has a develop rep; most a second person in another role; a few single-threaded (the
+    # coverage dashboards and the single_threaded alert have some to show, not a flood).
     assert not Customer.objects.exclude(account_team__role="develop").exists()
     covered = Customer.objects.filter(status="active")
     active = covered.count()
     single = covered.filter(selectors.single_threaded_q()).count()
-    assert 0.1 * active < single < 0.3 * active
+    assert 0.03 * active < single < 0.15 * active
 
-    # Completeness spreads from nearly empty to nearly complete archives.
+    # Completeness spreads from nearly empty to nearly complete archives: most kept up to the handover score,
+    # a tail half done or hardly begun (the archive_incomplete alert's work).
     spread = Customer.objects.aggregate(low=Min("completeness"), high=Max("completeness"))
     assert spread["low"] < 30
     assert spread["high"] > 80
     middling = Customer.objects.filter(completeness__gte=30, completeness__lte=80).count()
-    assert middling > customers / 3
+    assert middling > 0.02 * customers
+    ready = Customer.objects.filter(completeness__gte=completeness.handover_threshold()).count()
+    assert 0.7 * customers < ready < 0.97 * customers
 
     # Contacts: mostly 2-3 a customer, 1-2 of them key; some key contacts only one person knows.
     contacts = Contact.objects.count()
@@ -82,7 +86,7 @@ def _check_shape(report):
     assert per_customer.filter(n__gte=1, keys=0).count() == 0
     assert per_customer.filter(keys__gt=2).count() == 0
     lonely_keys = Contact.objects.filter(is_key=True).annotate(k=Count("knowers")).filter(k=1).count()
-    assert lonely_keys > 0.05 * Contact.objects.filter(is_key=True).count()
+    assert lonely_keys > 0.02 * Contact.objects.filter(is_key=True).count()
 
     # About 1% deliberate near-duplicates, found by the duplicate check.
     duplicates = (

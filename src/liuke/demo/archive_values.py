@@ -13,6 +13,8 @@ from liuke.customers.models import Customer
 from .catalogue import CATALOGUE, COMPETITORS
 from .vocabulary import _H, BEDS, DEPARTMENTS, GIVEN, PROVINCE_ABBR, SURNAMES, WORDS
 
+LICENCE_MARGIN = dt.timedelta(days=60)  # the nearest a demo licence's expiry is, unless planted
+
 
 def weighted(rng: random.Random, pairs):
     values, weights = zip(*pairs, strict=True)
@@ -166,8 +168,9 @@ FIELD_MAKERS: dict[str, Callable[[Any, random.Random, Customer, Any, dict], Any]
     "last_tender_date": lambda b, rng, c, p, info: _date(rng, dt.date(2023, 1, 1), 900),
     "next_tender_date": lambda b, rng, c, p, info: _date(rng, dt.date(2026, 1, 1), 500),
     "integrity_agreement_date": lambda b, rng, c, p, info: _date(rng, dt.date(2022, 1, 1), 1300),
-    "drug_trading_license_expiry": lambda b, rng, c, p, info: _date(rng, dt.date(2025, 6, 1), 1800),
-    "gsp_certificate_expiry": lambda b, rng, c, p, info: _date(rng, dt.date(2025, 6, 1), 1800),
+    # Valid for a while yet (five-year licences): the ones running out are planted (liuke.demo.plants).
+    "drug_trading_license_expiry": lambda b, rng, c, p, info: _date(rng, b.today + LICENCE_MARGIN, 1800),
+    "gsp_certificate_expiry": lambda b, rng, c, p, info: _date(rng, b.today + LICENCE_MARGIN, 1800),
     "relationship_history": lambda b, rng, c, p, info: (
         f"{rng.randint(2012, 2019)}年开始合作，{rng.randint(2019, 2023)}年进院/铺货；"
         f"{rng.randint(2023, 2025)}年{rng.choice(['中标省级集采', '更换药剂科主任', '扩大到两个科室'])}。"

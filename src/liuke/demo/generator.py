@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from liuke.core import changelog
 from liuke.core.changelog import change_context
@@ -43,6 +44,7 @@ from .archive_values import weighted as _weighted
 from .interactions import CHUNK as CARDS_CHUNK
 from .interactions import cards_build
 from .places import site_of
+from .plants import ArchivePlanter, Plant, work_plants
 from .vocabulary import (
     _ALL,
     AREA_CODES,
@@ -98,6 +100,12 @@ SCALES = {
     "large": Scale(regions=5, districts=4, teams=3, reps=7, auditors=8, customers_per_rep=478),
 }
 CHUNK = 5000  # customers per write chunk (their team, contacts and knowers go with them)
+# A company that has used liuke for a while: most customers have a second line, most archives are kept up,
+# most key contacts are known to two colleagues. Enough of the rest for the alert inbox to be real work, not a
+# flood (each is about one alert in 15 to 20 active customers at most).
+SECOND_LINE = (0.58, 0.95)  # rolls below the first: the team lead as manager; below the second: another rep
+DILIGENCE = (0.02, 0.07)  # rolls below the first: an archive hardly begun; below the second: half done
+LONELY_KEY_SHARE = 0.015  # key contacts only the develop rep knows, though the team has a second person
 DUPLICATE_SHARE = 0.01  # deliberate near-duplicates: same name, same division, another code
 LOGIN_REP_SHARE = 0.7  # the `rep` login's portfolio, relative to its colleagues' (~60 customers at small)
 
@@ -123,6 +131,9 @@ class DemoReport:
     duplicates: int = 0
     logins: dict[str, str] = field(default_factory=dict)
     cards: Any = None  # interactions.CardReport: record cards, problems, follow-ups, plans
+    channel: Any = None  # channel.ChannelReport: products, authorisations, sell-in and flow
+    plants: list[Plant] = field(default_factory=list)  # what was planted for the screening rules, and beside it
+    screening: Any = None  # alerts.engine.ScreenResult of the screening the build ends with
 
 
 @dataclass
@@ -149,12 +160,14 @@ class _Planned:
     customer: Customer
     team: list[tuple[Employee, str, dt.date]]
     contacts: list[tuple[Contact, list[tuple[Employee, int]]]]
+    until: dict[int, dt.date] = field(default_factory=dict)  # team position → the day that membership ended
 
 
 class _Builder:
-    def __init__(self, scale: Scale, seed: int, *, chunk: int = CHUNK):
+    def __init__(self, scale: Scale, seed: int, *, chunk: int = CHUNK, today: dt.date | None = None):
         self.scale = scale
         self.seed = seed
+        self.today = today or timezone.localdate()  # licences run out relative to it
         self.rng = random.Random(seed)
         self.report = DemoReport()
         self.emp_seq = 0
@@ -167,6 +180,8 @@ class _Builder:
         self.divisions: dict[str, Division] = {}
         self.definitions: list[FieldDefinition] = []
         self.relevant: dict[str, set[str]] = {}
+        self.planter = ArchivePlanter(self.today)
+        self.squad_index = 0  # the team whose customers are being planned (0: the `rep` login's)
 
     # --- people and the org tree -------------------------------------------------------------
 
@@ -256,7 +271,8 @@ class _Builder:
                             login_rep = reps[-1]
                     teams.append(_Team(lead, reps, counties))
         # Customers last, team by team and rep by rep, so the org above stays as it always was.
-        for squad in teams:
+        for squad_index, squad in enumerate(teams):
+            self.squad_index = squad_index
             recent: list[Customer] = []  # this team's latest customers: where near-duplicates come from
             for rep in squad.reps:
                 count = s.customers_per_rep
@@ -269,12 +285,14 @@ class _Builder:
                     if len(self.pending) >= self.chunk:
                         self.flush()
         self.flush()
+        self.report.plants.extend(self.planter.plants())
         from liuke.customers.services import customers_refresh_derived
 
         customers_refresh_derived()
         from .channel import build_channel
 
-        build_channel(seed=self.seed)
+        self.report.channel = build_channel(seed=self.seed, today=self.today)
+        self.report.plants.extend(self.report.channel.plants)
         return self.report
 
     # --- writing ------------------------------------------------------------------------------
@@ -289,9 +307,9 @@ class _Builder:
                 p.customer.latitude, p.customer.longitude = Decimal(f"{site[0]:.6f}"), Decimal(f"{site[1]:.6f}")
         customers = changelog.bulk_create(Customer, [p.customer for p in self.pending])
         members = [
-            AccountTeamMember(customer=p.customer, employee=emp, role=role, since=since)
+            AccountTeamMember(customer=p.customer, employee=emp, role=role, since=since, until=p.until.get(i))
             for p in self.pending
-            for emp, role, since in p.team
+            for i, (emp, role, since) in enumerate(p.team)
         ]
         changelog.bulk_create(AccountTeamMember, members)
         contacts = [c for p in self.pending for c, _ in p.contacts]  # bulk_create takes the customers' new ids
@@ -341,7 +359,10 @@ class _Builder:
         else:
             customer = self.new_customer(rng, n, self.place(rng.choice(team.counties)), info)
         planned = _Planned(customer, self.plan_team(rng, team, rep), [])
-        self.plan_contacts(rng, planned, info.get("diligence", 0.0))
+        planted = self.planter.team(planned, lead=team.lead, reps=team.reps, squad=self.squad_index)
+        self.plan_contacts(rng, planned, info.get("diligence", 0.0), lead=team.lead)
+        if not planted:
+            self.planter.archive(planned, squad=self.squad_index)
         return planned
 
     def near_duplicate(self, rng: random.Random, n: int, original: Customer) -> Customer:
@@ -426,12 +447,12 @@ class _Builder:
         members: list[tuple[Employee, str, dt.date]] = [(rep, TeamRole.DEVELOP, since)]
         roll = rng.random()
         later = since + dt.timedelta(days=rng.randrange(0, 400))
-        if roll < 0.55:
+        if roll < SECOND_LINE[0]:
             members.append((team.lead, TeamRole.MANAGER, later))
-        elif roll < 0.82:
+        elif roll < SECOND_LINE[1]:
             other = rng.choice([r for r in team.reps if r != rep] or [team.lead])
             members.append((other, TeamRole.MAINTAIN if rng.random() < 0.75 else TeamRole.SUPPORT, later))
-        # else: single-threaded, on purpose (the coverage dashboards need some)
+        # else: single-threaded (the coverage dashboards and the single_threaded alert have some to show)
         return members
 
     # --- archive fields -----------------------------------------------------------------------
@@ -439,12 +460,12 @@ class _Builder:
     def archive_fields(self, rng: random.Random, customer: Customer, place: _Place, info: dict) -> dict[str, Any]:
         """A varying share of the archive: a few nearly complete, most partly, some almost empty."""
         roll = rng.random()
-        if roll < 0.1:
+        if roll < DILIGENCE[0]:  # hardly begun
             diligence = rng.uniform(0.0, 0.1)
-        elif roll < 0.25:
-            diligence = rng.uniform(0.85, 1.0)
-        else:
+        elif roll < DILIGENCE[1]:  # half done
             diligence = rng.uniform(0.15, 0.8)
+        else:  # kept up, as the archive's completeness score asks
+            diligence = rng.uniform(0.88, 1.0)
         info["diligence"] = diligence
         values: dict[str, Any] = {}
         for defn in self.definitions:
@@ -485,8 +506,9 @@ class _Builder:
             return rng.choice(GENERIC_NOTES)
         return rng.choice(GENERIC_NOTES)[:30]
 
-    def plan_contacts(self, rng: random.Random, planned: _Planned, diligence: float) -> None:
-        """0-5 contacts (mostly 2-3), one or two of them key; the develop rep knows most of them."""
+    def plan_contacts(self, rng: random.Random, planned: _Planned, diligence: float, *, lead: Employee) -> None:
+        """0-5 contacts (mostly 2-3), one or two of them key; the develop rep knows most of them, the second
+        person on the team the key ones (some only the develop rep knows: flagged on the customer page)."""
         customer = planned.customer
         count = _weighted(rng, CONTACT_COUNTS)
         if diligence > 0.6:
@@ -520,11 +542,13 @@ class _Builder:
                 is_key=is_key,
             )
             known: list[tuple[Employee, int]] = []
-            lonely_key = is_key and rng.random() < 0.15  # known to one person only: flagged on the customer page
-            if rng.random() < (0.97 if is_key else 0.85):
+            lonely_key = is_key and rng.random() < LONELY_KEY_SHARE  # known to one person only
+            if rng.random() < (0.995 if is_key else 0.85):
                 known.append((develop, _weighted(rng, [(1, 3), (2, 4), (3, 3)])))
-            if second is not None and not (lonely_key and known) and rng.random() < (0.92 if is_key else 0.35):
+            if second is not None and not (lonely_key and known) and rng.random() < (0.99 if is_key else 0.35):
                 known.append((second, _weighted(rng, [(1, 5), (2, 3), (3, 2)])))
+            elif second is None and is_key and lead != develop and rng.random() < 0.6:
+                known.append((lead, 1))  # the team lead met them at an event, though not on the account team
             planned.contacts.append((contact, known))
 
     def contact_name(self, rng: random.Random) -> str:
@@ -650,9 +674,23 @@ def _relevant(defn: FieldDefinition) -> set[str]:
     return KIND_ONLY.get(defn.key, _ALL)
 
 
-def demo_build(*, scale: str = "small", seed: int = 2026, chunk: int = CHUNK) -> DemoReport:
-    """Create the demo company in an empty database; same scale and seed, same company."""
+def demo_build(
+    *,
+    scale: str = "small",
+    seed: int = 2026,
+    chunk: int = CHUNK,
+    now: dt.datetime | None = None,
+    screen: bool = True,
+) -> DemoReport:
+    """Create the demo company in an empty database; same scale, seed and day, same company. Ends with a
+    full screening (``screen``), so the alert inbox holds the planted anomalies on the first login."""
+    now = now or timezone.now()
     with change_context(source=ChangeSource.SYSTEM), transaction.atomic():
-        report = _Builder(SCALES[scale], seed, chunk=chunk).build()
-        report.cards = cards_build(scale=scale, seed=seed, chunk=min(chunk, CARDS_CHUNK))
+        report = _Builder(SCALES[scale], seed, chunk=chunk, today=timezone.localdate(now)).build()
+        report.cards = cards_build(scale=scale, seed=seed, chunk=min(chunk, CARDS_CHUNK), now=now)
+        report.plants.extend(work_plants(timezone.localdate(now)))
+        if screen:
+            from liuke.alerts import engine
+
+            report.screening = engine.screen()
         return report
