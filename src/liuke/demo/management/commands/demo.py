@@ -3,6 +3,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liuke.core.maintenance import refresh_planner_statistics
 from liuke.core.models import ChangeLogEntry
@@ -65,6 +66,14 @@ class Command(BaseCommand):
             ]
         parts.append((ChangeLogEntry, ChangeLogEntry.objects.count()))
         self.stdout.write("  " + " · ".join(f"{m._meta.verbose_name_plural} {n:,}" for m, n in parts))
+        if report.screening is not None:  # the build ends with a full screening of what it planted
+            count = len(report.screening.opened)
+            self.stdout.write(
+                ngettext(
+                    "The alert inbox holds %(count)d open alert.", "The alert inbox holds %(count)d open alerts.", count
+                )
+                % {"count": count}
+            )
         self._print_logins()
 
     def _print_logins(self):
