@@ -11,7 +11,7 @@ control (:mod:`liuke.demo.plants`):
 - the first distributor sells into another province (and, just inside, into another county of its city), and
   resells a batch it got from the provincial agent;
 - the provincial agent sells into the neighbouring city: one product it may sell there, one it may not; a
-  pharmacy in its city takes thirty times what pharmacies usually take;
+  pharmacy in its city takes many times what pharmacies usually take;
 - the second distributor sells a fifth more of a product than it was shipped, resells below the terminal
   floor (information only) and sells another product to the last box;
 - the fourth is invoiced below the floor, uses one discount past its cap and another below its net price,
@@ -41,7 +41,7 @@ from liuke.customers.models import Customer
 from liuke.org.models import Division, Employee
 
 from .catalogue import CATALOGUE
-from .plants import Plant
+from .plants import Plant, threshold
 
 HISTORY_MONTHS = 6  # complete months of flow before the month the demo is built in
 STRANGERS = ("个体诊所（王）", "员工内购", "某某药店", "惠众大药房二店")  # no place in their names
@@ -413,19 +413,16 @@ class _Channel:
         self.sell(dist, line)
         return line
 
-    def plant(self, line: _Line, dist: _Dist, rule: str, anomaly: bool, what: str, **keys: Any) -> None:
+    def note(self, rule: str, anomaly: bool, what: str, dist: _Dist, **keys: Any) -> Plant:
+        """A plant in a distributor's records (the alert is about that distributor unless ``subject`` says)."""
         keys.setdefault("subject", dist.code)
+        return Plant(rule=rule, anomaly=anomaly, what=what, distributor=dist.code, **keys)
+
+    def plant(self, line: _Line, dist: _Dist, rule: str, anomaly: bool, what: str, **keys: Any) -> None:
+        """A plant on a flow line (its file and row are known once the file is imported)."""
+        product, period = line.product.product.code, f"{line.day:%Y-%m}"
         line.plants.append(
-            Plant(
-                rule=rule,
-                anomaly=anomaly,
-                what=what,
-                distributor=dist.code,
-                product=line.product.product.code,
-                batch=line.batch,
-                period=f"{line.day:%Y-%m}",
-                **keys,
-            )
+            self.note(rule, anomaly, what, dist, product=product, batch=line.batch, period=period, **keys)
         )
 
     def add(self, plant: Plant) -> None:
@@ -496,12 +493,11 @@ class _Channel:
                 subject=agent.code,
             )
         self.add(
-            Plant(
-                rule="flow_exceeds_stock",
-                anomaly=True,
-                what="sold a batch it was never shipped",
-                subject=first.code,
-                distributor=first.code,
+            self.note(
+                "flow_exceeds_stock",
+                True,
+                "sold a batch it was never shipped",
+                first,
                 product=product.product.code,
                 batch=batch,
             )
@@ -538,7 +534,7 @@ class _Channel:
         self.plant(line, dist, "resale_below_floor", False, "resold exactly at the terminal floor", buyer=buyer.code)
 
     def plant_volume(self) -> None:
-        """A pharmacy takes thirty times what pharmacies take of a product in a month (and its distributor's
+        """A pharmacy takes many times what pharmacies take of a product in a month (and its distributor's
         month is far above its usual); beside it, another product's month well above its usual, but within the
         tolerance."""
         dist = self.role(2)
@@ -564,12 +560,11 @@ class _Channel:
                 subject=buyer.code,
             )
         self.add(
-            Plant(
-                rule="suspicious_volume",
-                anomaly=True,
-                what="a month far above the distributor's usual",
-                subject=dist.code,
-                distributor=dist.code,
+            self.note(
+                "suspicious_volume",
+                True,
+                "a month far above the distributor's usual",
+                dist,
                 product=spike.product.code,
                 period=f"{month:%Y-%m}",
             )
@@ -585,12 +580,11 @@ class _Channel:
             line = self.planted_line(dist, extra_buyer, busy, month=month, qty=qty)
             totals[month] += line.base_quantity
         self.add(
-            Plant(
-                rule="suspicious_volume",
-                anomaly=False,
-                what="a busy month, within the tolerance",
-                subject=dist.code,
-                distributor=dist.code,
+            self.note(
+                "suspicious_volume",
+                False,
+                "a busy month, within the tolerance",
+                dist,
                 product=busy.product.code,
                 period=f"{month:%Y-%m}",
             )
@@ -619,47 +613,35 @@ class _Channel:
                 ship.factor = Decimal(1)
         if any(s.dist is dist and s.product is over and s.sold > 0 for s in self.ships.values()):
             self.add(
-                Plant(
-                    rule="flow_exceeds_stock",
-                    anomaly=True,
-                    what="sold a fifth more than it was shipped",
-                    subject=dist.code,
-                    distributor=dist.code,
-                    product=over.product.code,
+                self.note(
+                    "flow_exceeds_stock", True, "sold a fifth more than it was shipped", dist, product=over.product.code
                 )
             )
             for batch in sorted(short):
                 self.add(
-                    Plant(
-                        rule="flow_exceeds_stock",
-                        anomaly=True,
-                        what="batch sold twice over",
-                        subject=dist.code,
-                        distributor=dist.code,
+                    self.note(
+                        "flow_exceeds_stock",
+                        True,
+                        "batch sold twice over",
+                        dist,
                         product=over.product.code,
                         batch=batch,
                     )
                 )
         if any(s.dist is dist and s.product is through and s.sold > 0 for s in self.ships.values()):
             self.add(
-                Plant(
-                    rule="flow_exceeds_stock",
-                    anomaly=False,
-                    what="sold exactly what it was shipped",
-                    subject=dist.code,
-                    distributor=dist.code,
-                    product=through.product.code,
+                self.note(
+                    "flow_exceeds_stock", False, "sold exactly what it was shipped", dist, product=through.product.code
                 )
             )
         for s in self.ships.values():
             if s.dist is dist and s.product is through and s.sold > 0:
                 self.add(
-                    Plant(
-                        rule="flow_exceeds_stock",
-                        anomaly=False,
-                        what="batch sold to the last box",
-                        subject=dist.code,
-                        distributor=dist.code,
+                    self.note(
+                        "flow_exceeds_stock",
+                        False,
+                        "batch sold to the last box",
+                        dist,
                         product=through.product.code,
                         batch=s.batch,
                     )
@@ -675,12 +657,11 @@ class _Channel:
         low = self.ship_of(dist, under, self.batch_of(dist, under, m[-1]), m[-1])
         low.price = _price(under.floor_distributor * Decimal("0.9"))
         low.plants.append(
-            Plant(
-                rule="price_below_floor",
-                anomaly=True,
-                what="invoiced at 0.9 of the floor",
-                subject=dist.code,
-                distributor=dist.code,
+            self.note(
+                "price_below_floor",
+                True,
+                "invoiced at 0.9 of the floor",
+                dist,
                 product=under.product.code,
                 batch=low.batch,
             )
@@ -688,12 +669,11 @@ class _Channel:
         at = self.ship_of(dist, under, self.batch_of(dist, under, m[-2]), m[-2])
         at.price = under.floor_distributor
         at.plants.append(
-            Plant(
-                rule="price_below_floor",
-                anomaly=False,
-                what="invoiced exactly at the floor",
-                subject=dist.code,
-                distributor=dist.code,
+            self.note(
+                "price_below_floor",
+                False,
+                "invoiced exactly at the floor",
+                dist,
                 product=under.product.code,
                 batch=at.batch,
             )
@@ -710,23 +690,21 @@ class _Channel:
             ship.quantity = Decimal(max(200, int(ship.sold * Decimal("1.3") / 50 + 1) * 50))
         cap = sum(((s.quantity or Decimal(0)) for s in ships[:2]), Decimal(0))
         ships[1].plants.append(
-            Plant(
-                rule="unauthorised_discount",
-                anomaly=False,
-                what="discount used up to its cap",
-                subject=dist.code,
-                distributor=dist.code,
+            self.note(
+                "unauthorised_discount",
+                False,
+                "discount used up to its cap",
+                dist,
                 product=capped.product.code,
                 batch=ships[1].batch,
             )
         )
         ships[2].plants.append(
-            Plant(
-                rule="unauthorised_discount",
-                anomaly=True,
-                what="discount used past its cap",
-                subject=dist.code,
-                distributor=dist.code,
+            self.note(
+                "unauthorised_discount",
+                True,
+                "discount used past its cap",
+                dist,
                 product=capped.product.code,
                 batch=ships[2].batch,
             )
@@ -747,23 +725,21 @@ class _Channel:
         fair = self.ship_of(dist, cut, self.batch_of(dist, cut, m[-2]), m[-2])
         fair.price = net
         fair.plants.append(
-            Plant(
-                rule="unauthorised_discount",
-                anomaly=False,
-                what="shipped at the approved net price",
-                subject=dist.code,
-                distributor=dist.code,
+            self.note(
+                "unauthorised_discount",
+                False,
+                "shipped at the approved net price",
+                dist,
                 product=cut.product.code,
                 batch=fair.batch,
             )
         )
         fair.plants.append(
-            Plant(
-                rule="price_below_floor",
-                anomaly=False,
-                what="below the floor by an approved discount",
-                subject=dist.code,
-                distributor=dist.code,
+            self.note(
+                "price_below_floor",
+                False,
+                "below the floor by an approved discount",
+                dist,
                 product=cut.product.code,
                 batch=fair.batch,
             )
@@ -772,14 +748,8 @@ class _Channel:
         low.price = _price(cut.floor_distributor * Decimal("0.85"))
         for rule in ("unauthorised_discount", "price_below_floor"):
             low.plants.append(
-                Plant(
-                    rule=rule,
-                    anomaly=True,
-                    what="shipped below the approved net price",
-                    subject=dist.code,
-                    distributor=dist.code,
-                    product=cut.product.code,
-                    batch=low.batch,
+                self.note(
+                    rule, True, "shipped below the approved net price", dist, product=cut.product.code, batch=low.batch
                 )
             )
         services.discount_authorize(
@@ -797,31 +767,14 @@ class _Channel:
         """The fourth distributor never sent last-but-one month's file (overdue whatever its due day); last
         month's it has not sent yet either: overdue once its due day has passed, else not yet due."""
         dist = self.role(3)
-        due = DUE_DAYS[dist.index % len(DUE_DAYS)] or 10
+        due = DUE_DAYS[dist.index % len(DUE_DAYS)] or threshold("flow_file_missing", "due_day")
         for month in self.months[-2:]:
             self.withheld.add((dist.index, month))
             overdue = due_date(month, due) < self.today
-            self.add(
-                Plant(
-                    rule="flow_file_missing",
-                    anomaly=overdue,
-                    what="file not sent, its due day passed" if overdue else "file not sent, not due yet",
-                    subject=dist.code,
-                    distributor=dist.code,
-                    period=f"{month:%Y-%m}",
-                )
-            )
+            what = "file not sent, its due day passed" if overdue else "file not sent, not due yet"
+            self.add(self.note("flow_file_missing", overdue, what, dist, period=f"{month:%Y-%m}"))
         month = self.months[-3]
-        self.add(
-            Plant(
-                rule="flow_file_missing",
-                anomaly=False,
-                what="file sent",
-                subject=dist.code,
-                distributor=dist.code,
-                period=f"{month:%Y-%m}",
-            )
-        )
+        self.add(self.note("flow_file_missing", False, "file sent", dist, period=f"{month:%Y-%m}"))
 
     # --- writing -----------------------------------------------------------------------------------
 

@@ -151,7 +151,7 @@ class ArchivePlanter:
 # --- the work: the boundary pairs the demo's own records make ------------------------------------------------
 
 
-def _threshold(rule: str, key: str) -> Any:
+def threshold(rule: str, key: str) -> Any:
     """A rule's threshold as the screening reads it (the admin's setting, else the default)."""
     from liuke.alerts import registry
     from liuke.alerts.models import RuleSetting
@@ -178,10 +178,10 @@ def work_plants(today: dt.date) -> list[Plant]:
     plants: list[Plant] = []
     active = Customer.objects.filter(archived_at__isnull=True, status="active")
 
-    threshold = _threshold("archive_incomplete", "threshold")
-    if threshold is not None:
-        below = active.filter(completeness__lt=threshold).order_by("-completeness", "code").first()
-        above = active.filter(completeness__gte=threshold).order_by("completeness", "code").first()
+    score = threshold("archive_incomplete", "threshold")
+    if score is not None:
+        below = active.filter(completeness__lt=score).order_by("-completeness", "code").first()
+        above = active.filter(completeness__gte=score).order_by("completeness", "code").first()
         for customer, anomaly in ((below, True), (above, False)):
             if customer is not None:
                 plants.append(
@@ -189,11 +189,11 @@ def work_plants(today: dt.date) -> list[Plant]:
                         rule="archive_incomplete",
                         anomaly=anomaly,
                         subject=customer.code,
-                        what=f"archive {customer.completeness}% complete (handover score {threshold})",
+                        what=f"archive {customer.completeness}% complete (handover score {score})",
                     )
                 )
 
-    cadence = _threshold("contact_overdue", "cadence_a")
+    cadence = threshold("contact_overdue", "cadence_a")
     if cadence is not None:
         cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=int(cadence)), dt.time.min))
         graded = active.filter(grade="A", last_contact_at__isnull=False)
@@ -226,7 +226,7 @@ def work_plants(today: dt.date) -> list[Plant]:
                 )
             )
 
-    days = _threshold("problem_open_long", "days")
+    days = threshold("problem_open_long", "days")
     if days is not None:
         since = today - dt.timedelta(days=int(days))
         problems = Problem.objects.filter(
