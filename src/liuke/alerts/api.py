@@ -76,6 +76,9 @@ class AssignSerializer(serializers.Serializer):
 class NoteSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     text = serializers.CharField(max_length=2000)
+    # The alert's status before and after a step (empty for a remark); one enum of statuses in the schema.
+    status_from = serializers.CharField(read_only=True, help_text="an alert status, or empty for a remark")
+    status_to = serializers.CharField(read_only=True, help_text="an alert status, or empty for a remark")
 
     class Meta:
         model = AlertNote
