@@ -458,7 +458,7 @@ class _Builder:
     # --- archive fields -----------------------------------------------------------------------
 
     def archive_fields(self, rng: random.Random, customer: Customer, place: _Place, info: dict) -> dict[str, Any]:
-        """A varying share of the archive: a few nearly complete, most partly, some almost empty."""
+        """A varying share of the archive: most kept up, some half done, a few hardly begun."""
         roll = rng.random()
         if roll < DILIGENCE[0]:  # hardly begun
             diligence = rng.uniform(0.0, 0.1)
