@@ -290,27 +290,29 @@ def test_suspicious_volume_against_own_trailing_median(ch):
     # Too little history: two months are not a baseline. The month in progress is never judged.
     assert f"d:{js.pk}:{tablets.pk}:2024-06" not in findings("suspicious_volume", today=d(2024, 7, 20), history=5)
     assert findings("suspicious_volume", today=d(2024, 6, 20)) == {}
+    # Volumes too small to judge: neither the month nor the usual volume reaches the threshold.
+    assert findings("suspicious_volume", today=d(2024, 7, 20), min_quantity="250") == {}
 
 
 def test_suspicious_volume_terminal_far_above_its_kind(ch, world):
     sh, tablets = ch.dist_sh, ch.tablets
     hospitals = [Customer.objects.create(code=f"HX{i}", name=f"第{i}医院", kind="hospital") for i in range(6)]
     lonely = Customer.objects.create(code="PX", name="孤药房", kind="pharmacy")
-    takes = [10, 12, 9, 11, 10, 53]  # median 10.5: 53 is just above five times it
+    takes = [100, 120, 90, 110, 100, 530]  # median 105: 530 is just above five times it
     lines = [
         _line(tablets, d(2024, 3, 5), "310115", terminal=h, quantity=q) for h, q in zip(hospitals, takes, strict=True)
     ]
-    lines.append(_line(tablets, d(2024, 3, 5), "310115", terminal=lonely, quantity=500))  # no peers to compare
+    lines.append(_line(tablets, d(2024, 3, 5), "310115", terminal=lonely, quantity=5000))  # no peers to compare
     flow_file(sh, "2024-03", lines)
     found = findings("suspicious_volume", today=d(2024, 4, 20))
     big = hospitals[-1]
     assert set(found) == {f"t:{big.pk}:{tablets.pk}:2024-03"}
     alert = found[f"t:{big.pk}:{tablets.pk}:2024-03"]
     assert alert.customer_id == big.pk
-    assert alert.params["median"] == "10.5"
+    assert alert.params["median"] == "105"
     assert {"type": "customer", "code": "HX5"} in alert.evidence
     assert findings("suspicious_volume", today=d(2024, 4, 20), terminal_multiple="5") != {}
-    assert findings("suspicious_volume", today=d(2024, 4, 20), terminal_multiple="6") == {}  # 53 < 6 × 10.5
+    assert findings("suspicious_volume", today=d(2024, 4, 20), terminal_multiple="6") == {}  # 530 < 6 × 105
 
 
 # --- flow_file_missing ------------------------------------------------------------------------------------
@@ -338,3 +340,41 @@ def test_flow_file_missing_after_the_due_day(ch):
         f"{js.pk}:2024-01",
         f"{js.pk}:2024-02",
     }
+
+
+# --- the page an alert's evidence links to ----------------------------------------------------------------
+
+
+def test_one_imported_row_as_it_was_imported(ch, world, login, tmp_path, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    from liuke.channel import services
+    from tests.channel.factories import write_csv
+
+    ruijin = ("上海交通大学医学院附属瑞金医院", "上海市黄浦区瑞金二路197号")
+    rows = [
+        ["日期", "品名", "批号", "数量", "单位", "单价", "客户名称", "地址", "单号"],
+        ["2024-01-05", "复方丹参片", "B2401", "2", "件", "1500", *ruijin, "X-1"],
+        ["2024-01-07", "复方丹参片", "B2401", "x", "盒", "25", "复旦大学附属中山医院", "", "X-2"],
+    ]
+    result = services.flow_import_run(
+        path=str(write_csv(tmp_path / "上海_2024-01.csv", rows)), distributor_code="D-SH", period="2024-01"
+    )
+    url = reverse("channel:import_row", args=[result.import_id, 2])
+    assert url == f"/channel/imports/{result.import_id}/rows/2/"
+    client = login(world.manager_a)
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    body = response.content.decode()
+    assert response.status_code == 200
+    for shown in ("上海_2024-01.csv", "上海交通大学医学院附属瑞金医院", "上海市黄浦区瑞金二路197号", "B2401", "X-1",
+                  ">2 件<", "100 盒", ">30<", "H-RJ", f"/channel/imports/{result.import_id}/"):  # fmt: skip
+        assert shown in body, shown
+    assert 'data-testid="match-method"' in body
+    # A rejected row says why; a row that does not exist, or a line the viewer may not see, is not there.
+    rejected = client.get(reverse("channel:import_row", args=[result.import_id, 3])).content.decode()
+    assert 'data-testid="row-rejected"' in rejected
+    assert "复旦大学附属中山医院" in rejected
+    assert client.get(reverse("channel:import_row", args=[result.import_id, 9])).status_code == 404
+    assert login(world.manager_b).get(url).status_code == 404
+    assert login(world.rep_b).get(url).status_code == 404

@@ -253,6 +253,10 @@ def flow_import_run(
                 raise DryRunRollback
     except DryRunRollback:
         result.import_id = None
+    if not dry_run and result.import_id is not None:
+        from liuke.alerts.tasks import screen_after_import
+
+        screen_after_import(flow_imports=[result.import_id])  # once the import has committed
     return result
 
 

@@ -39,7 +39,6 @@ from django.db import connection
 from django.db.models import (
     DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -50,7 +49,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from liuke.alerts import registry
@@ -73,17 +72,17 @@ from .screening import (
     active_lines,
     authorised_distributors,
     buyer_group,
-    covering_authorizations,
-    covers,
     first_lines,
     has_authorization,
     import_distributors,
     imports_window,
+    line_authorizations,
     line_item,
     month_expr,
     month_of,
     next_month,
     number,
+    outside,
     placed,
     scope_ids,
     stable_key,
@@ -91,44 +90,64 @@ from .screening import (
     valid_on,
 )
 
-FLOW, DISTRIBUTORS, PRODUCTS = "flow_imports", "distributors", "products"
+# Incremental scopes (``alerts.tasks.screen_after_import``): what changed, and the ids each names.
+FLOW = "flow_imports"  # flow imports just committed
+SELL_IN = "sell_in"  # distributors whose sell-in changed
+AREAS = "authorizations"  # distributors whose authorisations changed
+DISCOUNTS = "discounts"  # customers whose discount approvals changed
+FLOORS = "price_floors"  # products whose floor prices changed
 CHUNK = 500  # ids per ``IN`` (SQLite allows 999 parameters)
 MAX_SHIPMENTS = 20  # sell-in lines listed on one alert
+PAIRS = 200  # findings whose records one query fetches
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=3))
 
 
-def _scope_q(ctx: RunContext, *keys: str) -> Q | None:
-    """The flow lines an incremental run names, of the scopes ``keys`` (None: none of them is named)."""
+def _ids(ctx: RunContext, *keys: str) -> list[int]:
+    return sorted({i for key in keys for i in scope_ids(ctx.scope, key)})
+
+
+def _line_scope(ctx: RunContext, *, flow: bool = True, distributors: tuple[str, ...] = (),
+                products: tuple[str, ...] = ()) -> Q | None:  # fmt: skip
+    """The flow lines an incremental run must look at (None: nothing it names concerns the rule)."""
     q = Q(pk__in=[])
     narrowed = False
-    if FLOW in keys and (ids := scope_ids(ctx.scope, FLOW)):
+    if flow and (ids := _ids(ctx, FLOW)):
         q |= imports_window(ids)
         narrowed = True
-    if DISTRIBUTORS in keys and (ids := scope_ids(ctx.scope, DISTRIBUTORS)):
+    if ids := _ids(ctx, *distributors):
         q |= Q(distributor_id__in=ids)
         narrowed = True
-    if PRODUCTS in keys and (ids := scope_ids(ctx.scope, PRODUCTS)):
+    if ids := _ids(ctx, *products):
         q |= Q(product_id__in=ids)
         narrowed = True
     return q if narrowed else None
 
 
-def _scoped(lines: QuerySet[FlowLine], ctx: RunContext, *keys: str) -> QuerySet[FlowLine] | None:
+def _scoped(lines: QuerySet[FlowLine], ctx: RunContext, **scopes: Any) -> QuerySet[FlowLine] | None:
     """``lines`` as a full run sees them, or narrowed to what an incremental run names (None: nothing to do)."""
     if ctx.scope is None:
         return lines
-    q = _scope_q(ctx, *keys)
+    q = _line_scope(ctx, **scopes)
     return lines.filter(q) if q is not None else None
 
 
-def _scoped_distributors(ctx: RunContext) -> list[int] | None:
+def _scoped_distributors(ctx: RunContext, *keys: str) -> list[int] | None:
     """The distributors an incremental run names (those of its flow imports too); None in a full run."""
     if ctx.scope is None:
         return None
-    ids = set(scope_ids(ctx.scope, DISTRIBUTORS))
-    if flow := scope_ids(ctx.scope, FLOW):
+    ids = set(_ids(ctx, *keys))
+    if flow := _ids(ctx, FLOW):
         ids.update(import_distributors(flow))
     return sorted(ids)
+
+
+def _sql(qs: QuerySet) -> tuple[str, tuple[Any, ...]]:
+    """A query the ORM built, as SQL to join with another in one statement (the ORM cannot join two aggregates).
+
+    Thresholds bound into such a statement are written ``CAST(%s AS NUMERIC)``: SQLite compares a bound Decimal
+    as text otherwise."""
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
 
 
 def _chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
@@ -194,13 +213,13 @@ def find_cross_region(ctx: RunContext) -> Iterator[Finding]:
     """Flow lines whose buyer's division lies outside every authorisation of their distributor for that product
     on that date. Distributors without any authorisation are not screened (their territory is unknown); lines
     whose buyer's division is unknown are not flagged. One finding per distributor, product, buyer and month."""
-    lines = _scoped(active_lines(), ctx, FLOW, DISTRIBUTORS, PRODUCTS)
+    lines = _scoped(active_lines(), ctx, distributors=(AREAS,))
     if lines is None:
         return
     lines = (
         placed(lines)
         .filter(has_authorization())
-        .filter(~Exists(covering_authorizations(distributor=OuterRef("distributor_id"))))
+        .filter(outside(lambda: line_authorizations(distributor_id=OuterRef("distributor_id"))))
         .annotate(month=month_expr(), buyer=buyer_group())
     )
     partition = [F("distributor_id"), F("product_id"), F("terminal_id"), F("buyer"), F("month")]
@@ -250,35 +269,42 @@ def find_batch_out_of_region(ctx: RunContext) -> Iterator[Finding]:
     whose flow shows it and month; the evidence names the source distributors and their shipments."""
     lines = active_lines()
     if ctx.scope is not None:
-        q = _scope_q(ctx, FLOW, DISTRIBUTORS, PRODUCTS)
-        if ids := scope_ids(ctx.scope, DISTRIBUTORS):  # sell-in or authorisations of these changed: their batches
+        q = _line_scope(ctx, distributors=(AREAS, SELL_IN))
+        if ids := _ids(ctx, AREAS, SELL_IN):  # sell-in or authorisations of these changed: their batches anywhere
             q = (q or Q(pk__in=[])) | Q(Exists(_batch_shipments().filter(distributor_id__in=ids)))
         if q is None:
             return
         lines = lines.filter(q)
-    source_covers = DistributorAuthorization.objects.filter(
-        Q(product__isnull=True) | Q(product_id=OuterRef("product_id")),
-        valid_on(OuterRef("date")),
-        covers("division_id", OuterRef("division_id"), OuterRef("buyer_prefix")),
-        distributor__channel_shipments__product_id=OuterRef("product_id"),
-        distributor__channel_shipments__batch=OuterRef("batch"),
-        distributor__channel_shipments__archived_at__isnull=True,
-        archived_at__isnull=True,
-    )
+
+    def sources_areas() -> QuerySet[DistributorAuthorization]:
+        """The authorisations of the distributors the outer line's batch was shipped to."""
+        return line_authorizations(
+            distributor__channel_shipments__product_id=OuterRef("product_id"),
+            distributor__channel_shipments__batch=OuterRef("batch"),
+            distributor__channel_shipments__archived_at__isnull=True,
+        )
+
     unknown_territory = _batch_shipments().filter(
         ~Exists(authorised_distributors().filter(distributor_id=OuterRef("distributor_id")))
     )
-    lines = (
-        placed(lines.exclude(batch=""))
-        .filter(Exists(_batch_shipments()))
-        .filter(~Exists(unknown_territory))
-        .filter(~Exists(source_covers))
-        .annotate(month=month_expr())
-    )
+    lines = placed(lines.exclude(batch="")).filter(Exists(_batch_shipments())).filter(~Exists(unknown_territory))
+    # Every source's territory is consulted only for lines a cheap test leaves in doubt, in two disjoint parts:
+    # lines of a distributor the batch was never shipped to, and lines a source distributor sold outside its own
+    # area (a source selling inside its own area is covered). A finding's key holds the distributor, so each
+    # finding lies wholly in one part.
+    own = _batch_shipments().filter(distributor_id=OuterRef("distributor_id"))
+    parts = [
+        lines.filter(~Exists(own)),
+        lines.filter(Exists(own)).filter(
+            outside(lambda: line_authorizations(distributor_id=OuterRef("distributor_id")))
+        ),
+    ]
     partition = [F("product_id"), F("batch"), F("distributor_id"), F("month")]
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-    for row in first_lines(lines, partition, extra=("month",)):
-        groups[row["product_id"], row["batch"], row["distributor_id"], _month_text(row["month"])].append(row)
+    for part in parts:
+        flagged = part.filter(outside(sources_areas)).annotate(month=month_expr())
+        for row in first_lines(flagged, partition, extra=("month",)):
+            groups[row["product_id"], row["batch"], row["distributor_id"], _month_text(row["month"])].append(row)
     sources = _batch_sources({(k[0], k[1]) for k in groups})
     for (product, batch, distributor, month), rows in groups.items():
         rows.sort(key=lambda r: r["ev_rank"])
@@ -289,13 +315,15 @@ def find_batch_out_of_region(ctx: RunContext) -> Iterator[Finding]:
             totals[s["distributor_id"]] += Decimal(str(s["quantity"]))
         main = min(totals, key=lambda d: (-totals[d], d)) if totals else None
         names = {s["distributor_id"]: s["distributor__name"] for s in shipped}
+        ranked = [names[d] for d in sorted(totals, key=lambda d: (-totals[d], d))]
+        source = "、".join(ranked[:3]) + (f" (+{len(ranked) - 3})" if len(ranked) > 3 else "")
         yield Finding(
             key=stable_key(product, batch, distributor, month),
             params={
                 "product": first["product__name"],
                 "batch": batch,
                 "distributor": first["distributor__name"],
-                "source": "、".join(names[d] for d in sorted(totals, key=lambda d: (-totals[d], d))),
+                "source": source,
                 "region": first["division__full_name"] or first["division_id"],
                 "quantity": text(first["ev_total"]),
                 "month": month,
@@ -327,10 +355,38 @@ def _batch_sources(batches: set[tuple[int, str]]) -> dict[tuple[int, str], list[
 # --- flow_exceeds_stock -----------------------------------------------------------------------------------
 
 
-def _shipped(*by: str) -> Subquery:
-    """Sell-in of the outer group (distributor, product and maybe batch)."""
-    qs = Shipment.objects.filter(archived_at__isnull=True, **{f"{f}": OuterRef(f) for f in by})
-    return Subquery(qs.order_by().values(by[0]).annotate(total=Sum("quantity")).values("total")[:1])
+STOCK_KEYS = {"distributor_id": "d", "product_id": "p", "batch": "b"}
+
+
+def _over_stock(
+    lines: QuerySet[FlowLine], shipments: QuerySet[Shipment], by: tuple[str, ...], tolerance: Decimal
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The groups (``by``) whose sell-out exceeds sell-in by more than ``tolerance`` percent, each with what every
+    flow file holds of it. Sell-out is summed per file and the files' sums added up by a window; sell-in is summed
+    apart; the two are joined in one statement (the ORM builds both aggregates but cannot join them)."""
+    keys = {STOCK_KEYS[f]: F(f) for f in by}
+    per_file = {"f": F("flow_import_id"), "fn": F("flow_import__file_name"), "fp": F("flow_import__period")}
+    out_sql, out_params = _sql(lines.annotate(**keys, **per_file).values(*keys, *per_file).annotate(q=Sum("quantity")))
+    in_sql, in_params = _sql(shipments.annotate(**keys).values(*keys).annotate(q=Sum("quantity")))
+    group = ", ".join(f"x.{k}" for k in keys)
+    sql = f"""
+        SELECT {", ".join(f"o.{k}" for k in keys)}, o.f, o.fn, o.fp, o.q, o.total, COALESCE(i.q, 0)
+        FROM (SELECT x.*, SUM(x.q) OVER (PARTITION BY {group}) AS total FROM ({out_sql}) x) o
+        LEFT JOIN ({in_sql}) i ON {" AND ".join(f"i.{k} = o.{k}" for k in keys)}
+        WHERE o.total * 100 > COALESCE(i.q, 0) * CAST(%s AS NUMERIC)
+        ORDER BY o.fp, o.f
+    """
+    over: dict[tuple[Any, ...], dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*out_params, *in_params, Decimal(100) + tolerance))
+        for row in cursor.fetchall():
+            key, (file_id, file_name, period, quantity, sell_out, sell_in) = tuple(row[: len(keys)]), row[len(keys) :]
+            found = over.setdefault(key, {"sell_out": sell_out, "sell_in": sell_in, "files": []})
+            found["files"].append(
+                {"type": "flow_import", "import": file_id, "file": file_name, "period": _month_text(period),
+                 "quantity": number(quantity)}
+            )  # fmt: skip
+    return over
 
 
 def find_flow_exceeds_stock(ctx: RunContext) -> Iterator[Finding]:
@@ -338,92 +394,60 @@ def find_flow_exceeds_stock(ctx: RunContext) -> Iterator[Finding]:
     stock plus sell-in by more than the tolerance. No opening stock is recorded yet: it counts as zero."""
     tolerance = Decimal(ctx.value("tolerance_percent"))
     lines = active_lines()
-    distributors = _scoped_distributors(ctx)
+    shipments = Shipment.objects.filter(archived_at__isnull=True).order_by()
+    distributors = _scoped_distributors(ctx, SELL_IN)
     if distributors is not None:
         if not distributors:
             return
         lines = lines.filter(distributor_id__in=distributors)
-    factor = Value(Decimal(100) + tolerance, output_field=DecimalField(max_digits=8, decimal_places=3))
-    hundred = Value(Decimal(100), output_field=DecimalField(max_digits=8, decimal_places=3))
+        shipments = shipments.filter(distributor_id__in=distributors)
     over: dict[tuple[Any, ...], dict[str, Any]] = {}
     for by in (("distributor_id", "product_id"), ("distributor_id", "product_id", "batch")):
-        qs = lines.exclude(batch="") if "batch" in by else lines
-        rows = (
-            qs.values(*by)
-            .annotate(
-                sell_out=Sum("quantity"),
-                sell_in=Coalesce(_shipped(*by), ZERO, output_field=DecimalField(max_digits=18, decimal_places=3)),
-            )
-            .annotate(
-                out_scaled=ExpressionWrapper(F("sell_out") * hundred, output_field=DecimalField()),
-                in_scaled=ExpressionWrapper(F("sell_in") * factor, output_field=DecimalField()),
-            )
-            .filter(out_scaled__gt=F("in_scaled"))
-            .values(*by, "sell_out", "sell_in")
-        )
-        for row in rows:
-            over[tuple(row[f] for f in by)] = row
+        over.update(_over_stock(lines.exclude(batch="") if "batch" in by else lines, shipments, by, tolerance))
     if not over:
         return
     yield from _stock_findings(over, lines, tolerance)
 
 
+def _pairs_q(keys: Iterable[tuple[Any, ...]]) -> Q:
+    q = Q(pk__in=[])
+    for key in keys:
+        q |= Q(distributor_id=key[0], product_id=key[1], **({"batch": key[2]} if len(key) > 2 else {}))
+    return q
+
+
 def _stock_findings(
     over: dict[tuple[Any, ...], dict[str, Any]], lines: QuerySet[FlowLine], tolerance: Decimal
 ) -> Iterator[Finding]:
+    from .models import Product
+
     distributor_ids = {k[0] for k in over}
-    product_ids = {k[1] for k in over}
     names = {
         c["pk"]: c
         for chunk in _chunks(distributor_ids)
         for c in Customer.objects.filter(pk__in=chunk).values("pk", "code", "name")
     }
-    from .models import Product
-
-    products = {p["pk"]: p for p in Product.objects.filter(pk__in=product_ids).values("pk", "code", "name")}
-    shipments: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
-    files: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-    for chunk in _chunks(distributor_ids):
+    products = {
+        p["pk"]: p
+        for chunk in _chunks({k[1] for k in over})
+        for p in Product.objects.filter(pk__in=chunk).values("pk", "code", "name")
+    }
+    shipments: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    # The sell-in behind each finding: a query per chunk of findings, each naming its pairs.
+    ordered = sorted(over, key=lambda k: tuple(str(x) for x in k))
+    for start in range(0, len(ordered), PAIRS):
         for s in (
-            Shipment.objects.filter(distributor_id__in=chunk, product_id__in=product_ids, archived_at__isnull=True)
+            Shipment.objects.filter(_pairs_q(ordered[start : start + PAIRS]), archived_at__isnull=True)
             .order_by("-date", "-pk")
             .values(*SHIPMENT_FIELDS)
         ):
             shipments[s["distributor_id"], s["product_id"]].append(s)
-        # What each flow file holds of the product (and of each batch): the imports behind the sell-out.
-        for f in (
-            lines.filter(distributor_id__in=chunk, product_id__in=product_ids)
-            .values(
-                "distributor_id",
-                "product_id",
-                "batch",
-                "flow_import_id",
-                "flow_import__file_name",
-                "flow_import__period",
-            )
-            .annotate(q=Sum("quantity"))
-            .order_by("flow_import__period", "flow_import_id", "batch")
-        ):
-            files[f["distributor_id"], f["product_id"]].append(f)
-            files[f["distributor_id"], f["product_id"], f["batch"]].append(f)
+            shipments[s["distributor_id"], s["product_id"], s["batch"]].append(s)
     for key, row in sorted(over.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
         distributor, product = key[0], key[1]
         batch = key[2] if len(key) > 2 else None
-        sent = [s for s in shipments[distributor, product] if batch is None or s["batch"] == batch]
-        by_file: dict[int, dict[str, Any]] = {}
-        for f in files[key]:
-            entry = by_file.setdefault(
-                f["flow_import_id"],
-                {
-                    "type": "flow_import",
-                    "import": f["flow_import_id"],
-                    "file": f["flow_import__file_name"],
-                    "period": f"{f['flow_import__period']:%Y-%m}",
-                    "quantity": Decimal(0),
-                },
-            )
-            entry["quantity"] += Decimal(str(f["q"]))
-        imports = [{**e, "quantity": number(e["quantity"])} for e in by_file.values()]
+        sent = shipments[key]
+        imports = row["files"]
         label = products[product]["name"] + (f" {batch}" if batch else "")
         yield Finding(
             key=stable_key(*key),
@@ -495,7 +519,7 @@ def _shipments(ctx: RunContext) -> QuerySet[Shipment] | None:
     if ctx.scope is None:
         return qs
     q = Q(pk__in=[])
-    distributors, products = _scoped_distributors(ctx) or [], scope_ids(ctx.scope, PRODUCTS)
+    distributors, products = _ids(ctx, SELL_IN, DISCOUNTS), _ids(ctx, FLOORS)
     if distributors:
         q |= Q(distributor_id__in=distributors)
     if products:
@@ -660,7 +684,7 @@ def find_unauthorised_discount(ctx: RunContext) -> Iterator[Finding]:
 def find_resale_below_floor(ctx: RunContext) -> Iterator[Finding]:
     """Flow lines resold below the terminal-level floor valid on their date (a price of zero or none is not
     a price). Information only, never a violation: see the rule's ``info_reason``."""
-    lines = _scoped(active_lines(), ctx, FLOW, PRODUCTS)
+    lines = _scoped(active_lines(), ctx, products=(FLOORS,))
     if lines is None:
         return
     lines = (
@@ -728,11 +752,6 @@ def _index_month(index: Any) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _sql(qs: QuerySet) -> tuple[str, tuple[Any, ...]]:
-    sql, params = qs.query.sql_with_params()
-    return sql, tuple(params)
-
-
 def find_suspicious_volume(ctx: RunContext) -> Iterator[Finding]:
     """Two kinds of implausible volume in the last complete months that have flow (``months`` threshold):
 
@@ -740,6 +759,9 @@ def find_suspicious_volume(ctx: RunContext) -> Iterator[Finding]:
       with flow of that product (at least ``history`` of them) by more than the tolerances;
     - a terminal taking more of a product in a month than ``terminal_multiple`` times the median of the
       terminals of its kind (hospital, pharmacy …) that took that product that month (at least ``peers``).
+
+    Volumes below ``min_quantity`` base units (the month's and the usual one) are too small to judge: a
+    distributor selling a product now and then swings by more than any tolerance from month to month.
 
     The medians are computed in SQL (window functions over the monthly totals), portable to SQLite.
     """
@@ -784,18 +806,16 @@ def _distributor_volume(ctx: RunContext, lines: QuerySet[FlowLine], first: int, 
         SELECT d, p, mi, q, AVG(hq) AS median, MAX(n) AS n
         FROM history WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
         GROUP BY d, p, mi, q
-        HAVING MAX(n) >= %s AND AVG(hq) > 0
-           AND (q * 100 > AVG(hq) * (100 + %s) OR q * 100 < AVG(hq) * (100 - %s))
+        HAVING MAX(n) >= %s AND AVG(hq) > 0 AND (q >= CAST(%s AS NUMERIC) OR AVG(hq) >= CAST(%s AS NUMERIC))
+           AND (q * 100 > AVG(hq) * (100 + CAST(%s AS NUMERIC)) OR q * 100 < AVG(hq) * (100 - CAST(%s AS NUMERIC)))
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, first, last, ctx.value("history"), above, below))
+        least = Decimal(ctx.value("min_quantity"))
+        cursor.execute(sql, (*params, first, last, ctx.value("history"), least, least, above, below))
         found = cursor.fetchall()
     if not found:
         return
-    wanted = Q(pk__in=[])
-    for d, p, mi, *_rest in found:
-        wanted |= Q(distributor_id=d, product_id=p, date__gte=_index_month(mi), date__lt=_index_month(mi + 1))
-    evidence = _biggest_lines(lines.filter(wanted), [F("distributor_id"), F("product_id"), F("month")])
+    evidence = _biggest_lines(lines, "distributor_id", [(d, p, mi) for d, p, mi, *_rest in found])
     for d, p, mi, q, median, n in found:
         month = f"{_index_month(mi):%Y-%m}"
         rows = evidence.get((d, p, month), [])
@@ -851,17 +871,15 @@ def _terminal_volume(ctx: RunContext, lines: QuerySet[FlowLine], first: int, las
                 FROM ({inner}) m
             ) r
         ) s
-        WHERE n >= %s AND median > 0 AND q > median * %s
+        WHERE n >= %s AND median > 0 AND q > median * CAST(%s AS NUMERIC) AND q >= CAST(%s AS NUMERIC)
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, ctx.value("peers"), Decimal(ctx.value("terminal_multiple"))))
+        multiple, least = Decimal(ctx.value("terminal_multiple")), Decimal(ctx.value("min_quantity"))
+        cursor.execute(sql, (*params, ctx.value("peers"), multiple, least))
         found = cursor.fetchall()
     if not found:
         return
-    wanted = Q(pk__in=[])
-    for t, p, mi, *_rest in found:
-        wanted |= Q(terminal_id=t, product_id=p, date__gte=_index_month(mi), date__lt=_index_month(mi + 1))
-    evidence = _biggest_lines(lines.filter(wanted), [F("terminal_id"), F("product_id"), F("month")])
+    evidence = _biggest_lines(lines, "terminal_id", [(t, p, mi) for t, p, mi, *_rest in found])
     for t, p, mi, q, median, n in found:
         month = f"{_index_month(mi):%Y-%m}"
         rows = evidence.get((t, p, month), [])
@@ -899,14 +917,20 @@ def _terminal_volume(ctx: RunContext, lines: QuerySet[FlowLine], first: int, las
         )
 
 
-def _biggest_lines(lines: QuerySet[FlowLine], partition: list[Any], limit: int = 10) -> dict[tuple, list]:
-    """The biggest lines of each group (terminal or distributor, product, month), by group."""
+def _biggest_lines(lines: QuerySet[FlowLine], lead: str, groups: list[tuple[Any, ...]], limit: int = 10) -> dict:
+    """The biggest lines of each group (``lead``: the terminal or distributor, product, month index), by group: a
+    windowed query per chunk of groups, each naming its groups."""
     order = [F("quantity").desc(), F("date").asc(), F("flow_import_id").asc(), F("row_no").asc()]
+    partition = [F(lead), F("product_id"), F("month")]
     grouped: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-    rows = first_lines(lines.annotate(month=month_expr()), partition, limit=limit, order=order, extra=("month",))
-    lead = partition[0].name
-    for row in rows:
-        grouped[row[lead], row["product_id"], _month_text(row["month"])].append(row)
+    for start in range(0, len(groups), PAIRS):
+        wanted = Q(pk__in=[])
+        for who, product, index in groups[start : start + PAIRS]:
+            month = _index_month(index)
+            wanted |= Q(**{lead: who}, product_id=product, date__gte=month, date__lt=next_month(month))
+        chunk = lines.filter(wanted).annotate(month=month_expr())
+        for row in first_lines(chunk, partition, limit=limit, order=order, extra=("month",)):
+            grouped[row[lead], row["product_id"], _month_text(row["month"])].append(row)
     for group in grouped.values():
         group.sort(key=lambda r: r["ev_rank"])
     return grouped
@@ -1012,7 +1036,7 @@ registry.register(
         area=Area.CHANNEL,
         find=find_cross_region,
         severity=Severity.HIGH,
-        scopes=frozenset({FLOW, DISTRIBUTORS, PRODUCTS}),
+        scopes=frozenset({FLOW, AREAS}),
         order=10,
     )
 )
@@ -1030,7 +1054,7 @@ registry.register(
         area=Area.CHANNEL,
         find=find_batch_out_of_region,
         severity=Severity.HIGH,
-        scopes=frozenset({FLOW, DISTRIBUTORS, PRODUCTS}),
+        scopes=frozenset({FLOW, AREAS, SELL_IN}),
         order=11,
     )
 )
@@ -1055,7 +1079,7 @@ registry.register(
                 help=_("sell-out may exceed sell-in by this much before an alert"),
             ),
         ),
-        scopes=frozenset({FLOW, DISTRIBUTORS}),
+        scopes=frozenset({FLOW, SELL_IN}),
         order=12,
     )
 )
@@ -1072,7 +1096,7 @@ registry.register(
         area=Area.CHANNEL,
         find=find_price_below_floor,
         severity=Severity.HIGH,
-        scopes=frozenset({DISTRIBUTORS, PRODUCTS}),
+        scopes=frozenset({SELL_IN, DISCOUNTS, FLOORS}),
         order=13,
     )
 )
@@ -1093,7 +1117,7 @@ registry.register(
         area=Area.CHANNEL,
         find=find_unauthorised_discount,
         severity=Severity.HIGH,
-        scopes=frozenset({DISTRIBUTORS, PRODUCTS}),
+        scopes=frozenset({SELL_IN, DISCOUNTS, FLOORS}),
         order=14,
     )
 )
@@ -1109,7 +1133,7 @@ registry.register(
         area=Area.CHANNEL,
         find=find_resale_below_floor,
         severity=Severity.INFO,
-        scopes=frozenset({FLOW, PRODUCTS}),
+        scopes=frozenset({FLOW, FLOORS}),
         info_only=True,
         info_reason=INFO_REASON,
         order=15,
@@ -1135,8 +1159,14 @@ registry.register(
             Threshold("terminal_multiple", _("Terminal: times the median of its kind"), Decimal(5), minimum=1),
             Threshold("peers", _("Terminal: terminals of its kind needed"), 5, minimum=1),
             Threshold("months", _("Months screened"), 3, minimum=1),
+            Threshold(
+                "min_quantity",
+                _("Smallest volume judged (base units)"),
+                Decimal(100),
+                help=_("a month below this, with a usual volume below it too, is too small to judge"),
+            ),
         ),
-        scopes=frozenset({FLOW, DISTRIBUTORS}),
+        scopes=frozenset({FLOW}),
         order=16,
     )
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -31,8 +31,8 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Least, RowNumber, Substr, TruncMonth
-from django.db.models.lookups import Exact
+from django.db.models.functions import Concat, RowNumber, Substr, TruncMonth
+from django.db.models.lookups import Exact, LessThan
 
 from .choices import ImportStatus
 from .models import DistributorAuthorization, FlowImport, FlowLine
@@ -79,17 +79,6 @@ def prefix_length(field: str) -> Case:
     )
 
 
-def covers(area_field: str, buyer_field: Any, buyer_length: Any) -> Exact:
-    """An authorised area (``area_field`` of the inner query) and a buyer's division agree on the digits the
-    coarser of the two names: a province covers every code under it, a city its counties, a county itself.
-
-    A buyer placed only at city or province level counts as covered when an authorised area lies within it:
-    the line might well be there, and an alert must rest on evidence, not on a vague address.
-    """
-    length = Least(prefix_length(area_field), buyer_length)
-    return Exact(Substr(buyer_field, 1, length), Substr(F(area_field), 1, length))
-
-
 def valid_on(date: Any, prefix: str = "") -> Q:
     """Records whose (open-ended) validity includes ``date``."""
     return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": date})) & (
@@ -102,15 +91,32 @@ def authorised_distributors() -> QuerySet[DistributorAuthorization]:
     return DistributorAuthorization.objects.filter(archived_at__isnull=True)
 
 
-def covering_authorizations(*, distributor: Any) -> QuerySet[DistributorAuthorization]:
-    """The authorisations of ``distributor`` (an outer reference) that allow the outer line's product, on its
-    date, in its buyer's division."""
+def line_authorizations(**more: Any) -> QuerySet[DistributorAuthorization]:
+    """Authorisations allowing the outer line's product on its date (``more`` narrows them further)."""
     return DistributorAuthorization.objects.filter(
         Q(product__isnull=True) | Q(product_id=OuterRef("product_id")),
         valid_on(OuterRef("date")),
-        covers("division_id", OuterRef("division_id"), OuterRef("buyer_prefix")),
-        distributor_id=distributor,
         archived_at__isnull=True,
+        **more,
+    )
+
+
+def outside(authorizations: Callable[[], QuerySet[DistributorAuthorization]]) -> Any:
+    """A condition on a :func:`placed` line: none of ``authorizations()`` covers its buyer's division.
+
+    A province covers every code under it, a city its counties, a county itself: a line's division is covered by
+    an authorisation of its province, of its city or of itself. Equalities, not a prefix test per line and
+    authorisation: they are cheap to compare and keep the planner's estimates sane. A buyer placed only at city
+    or province level counts as covered when an authorised area lies within it: the line might well be there,
+    and an alert must rest on evidence, not on a vague address.
+    """
+    return ~Exists(
+        authorizations().filter(
+            Q(division_id=OuterRef("division_id"))
+            | Q(division_id=OuterRef("buyer_city"))
+            | Q(division_id=OuterRef("buyer_province"))
+            | (Q(LessThan(OuterRef("buyer_prefix"), 6)) & Q(division__code__startswith=OuterRef("buyer_area")))
+        )
     )
 
 
@@ -123,8 +129,14 @@ def active_lines() -> QuerySet[FlowLine]:
 
 
 def placed(lines: QuerySet[FlowLine]) -> QuerySet[FlowLine]:
-    """Lines whose buyer's division is known, with its prefix length for :func:`covers` (``buyer_prefix``)."""
-    return lines.filter(division__isnull=False).annotate(buyer_prefix=prefix_length("division_id"))
+    """Lines whose buyer's division is known, with what :func:`outside` compares: the codes of its province and
+    city, how many digits its own code names and those digits."""
+    return lines.filter(division__isnull=False).annotate(
+        buyer_province=Concat(Substr("division_id", 1, 2), Value("0000"), output_field=CharField()),
+        buyer_city=Concat(Substr("division_id", 1, 4), Value("00"), output_field=CharField()),
+        buyer_prefix=prefix_length("division_id"),
+        buyer_area=Substr("division_id", 1, F("buyer_prefix")),  # type: ignore[arg-type]
+    )
 
 
 def month_start(day: dt.date) -> dt.date:

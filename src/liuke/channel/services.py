@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +31,31 @@ from .models import (
     TerminalAlias,
 )
 from .packspec import decimal_text, parse_pack_spec, parse_units, unit_factors
+
+_pending = threading.local()
+
+
+def channel_changed(**changed: Iterable[int]) -> None:
+    """Screen again, once the transaction commits, what a change of master data or sell-in may have changed.
+
+    ``changed`` names the incremental scopes of ``channel.rules``: ``sell_in`` and ``authorizations``
+    (distributor ids), ``discounts`` (customer ids), ``price_floors`` (product ids). An import calls this once
+    per row: the ids gather here and are screened together after the commit, once.
+    """
+    pending = getattr(_pending, "ids", None)
+    if pending is None:
+        pending = _pending.ids = {}
+    for key, ids in changed.items():
+        pending.setdefault(key, set()).update(i for i in ids if i is not None)
+    transaction.on_commit(_screen_pending)
+
+
+def _screen_pending() -> None:
+    pending, _pending.ids = getattr(_pending, "ids", None), None
+    if pending:
+        from liuke.alerts.tasks import screen_after_import
+
+        screen_after_import(**{key: sorted(ids) for key, ids in pending.items() if ids})
 
 
 def _check_dates(valid_from: dt.date | None, valid_to: dt.date | None) -> None:
@@ -106,6 +133,7 @@ def price_floor_save(
     floor.floor_price = floor_price
     floor.valid_to = valid_to
     floor.save()
+    channel_changed(price_floors=[product.pk])
     return floor, True
 
 
@@ -124,6 +152,7 @@ def discount_authorize(
     _check_dates(valid_from, valid_to)
     if net_price <= 0:
         raise ValidationError({"net_price": _("The net price must be above zero.")})
+    channel_changed(discounts=[customer.pk])
     return DiscountAuthorization.objects.create(
         customer=customer,
         product=product,
@@ -154,9 +183,11 @@ def authorization_save(
     if existing is not None:
         if existing.valid_to == valid_to:
             return existing, False
+        channel_changed(authorizations=[distributor.pk])
         existing.valid_to = valid_to
         existing.save()
         return existing, False
+    channel_changed(authorizations=[distributor.pk])
     return (
         DistributorAuthorization.objects.create(
             distributor=distributor, product=product, division=division, valid_from=valid_from, valid_to=valid_to
@@ -174,6 +205,7 @@ def shipment_record(*, data: dict[str, Any]) -> Shipment:
         )
     shipment.full_clean()
     shipment.save()
+    channel_changed(sell_in=[shipment.distributor_id])
     return shipment
 
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("imports/progress/<str:token>/", views.flow_progress, name="flow_progress"),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
     path("imports/<int:pk>/errors.csv", views.import_errors, name="import_errors"),
+    path("imports/<int:pk>/rows/<int:row>/", views.import_row, name="import_row"),
     path("review/", views.review_list, name="review_list"),
     path("review/<int:pk>/", views.review_resolve, name="review_resolve"),
     path("flow/", views.FlowLineListView.as_view(), name="flowline_list"),

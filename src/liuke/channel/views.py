@@ -38,6 +38,7 @@ from .models import (
     DiscountAuthorization,
     DistributorAuthorization,
     FlowImport,
+    FlowLine,
     PriceFloor,
     Product,
     Shipment,
@@ -451,6 +452,42 @@ def flow_upload(request):
 def flow_progress(request, token):
     visibility.require(request.user, FlowImport, visibility.IMPORT)
     return JsonResponse(uploads.progress_get(re.sub(r"[^a-f0-9]", "", token)[:32]))
+
+
+@login_required
+def import_row(request, pk, row):
+    """One row of a flow file as it was imported: what the distributor wrote and what liuke made of it (the page
+    an alert's evidence links to). A row the viewer may not see is a 404; a row that was not imported shows why."""
+    line = (
+        visibility.restrict(request.user, FlowLine)
+        .filter(flow_import_id=pk, row_no=row)
+        .select_related("flow_import", "distributor", "product", "terminal", "division")
+        .first()
+    )
+    rejection = None
+    if line is None:
+        record = visibility.visible_object(request.user, FlowImport, pk)
+        rejection = record.rejections.filter(row_no=row).first() if record is not None else None
+        if rejection is None:
+            raise Http404
+    else:
+        record = line.flow_import
+    openable = selectors.openable_customers(
+        viewer=request.user, ids={record.distributor_id, line.terminal_id if line is not None else None}
+    )
+    return render(
+        request,
+        "channel/import_row.html",
+        {
+            "record": record,
+            "row": row,
+            "line": line,
+            "rejection": rejection,
+            "flags": flag_labels(line.flags) if line is not None else [],
+            "can_open_import": line is None or visibility.can(request.user, record),
+            "openable": openable,
+        },
+    )
 
 
 @login_required
