@@ -14,7 +14,6 @@ Newly opened and reopened alerts are handed to :mod:`liuke.alerts.notify`, which
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -100,14 +99,9 @@ def screen(
     result = ScreenResult()
     run = ScreenRun.objects.create(mode=mode, scope=scope or {})
     result.run_id = run.pk
-    context = changelog.current_context()
-    ctx_manager = (
-        changelog.change_context(source=ChangeSource.SYSTEM)
-        if context.source == ChangeSource.SYSTEM and context.resolve_actor() is None
-        else contextlib.nullcontext()
-    )
     try:
-        with ctx_manager:
+        # Alerts are raised and closed by the system, whoever's import or click set the screening off.
+        with changelog.change_context(source=ChangeSource.SYSTEM):
             for rule in chosen:
                 started = time.perf_counter()
                 setting = settings.get(rule.name)
