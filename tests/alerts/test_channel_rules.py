@@ -378,3 +378,30 @@ def test_one_imported_row_as_it_was_imported(ch, world, login, tmp_path, django_
     assert client.get(reverse("channel:import_row", args=[result.import_id, 9])).status_code == 404
     assert login(world.manager_b).get(url).status_code == 404
     assert login(world.rep_b).get(url).status_code == 404
+
+
+def test_the_due_day_of_flow_files_is_set_on_the_distributor_page(ch, world, login, django_assert_max_num_queries):
+    from liuke.channel.models import DistributorProfile
+    from liuke.core.models import ChangeLogEntry
+
+    page = f"/channel/distributors/{ch.dist_sh.pk}/"
+    url = f"/channel/distributors/{ch.dist_sh.pk}/due-day/"
+    manager = login(world.manager_a)
+    with django_assert_max_num_queries(25):
+        body = manager.get(page).content.decode()
+    assert 'data-testid="flow-due-day"' in body
+    assert 'placeholder="10"' in body  # the rule's default
+    assert login(world.rep_a).post(url, {"flow_due_day": "5"}).status_code == 403  # sees it, may not set it
+    assert login(world.manager_b).post(url, {"flow_due_day": "5"}).status_code == 404
+    assert not DistributorProfile.objects.exists()
+    manager = login(world.manager_a)
+    entries = ChangeLogEntry.objects.count()
+    assert manager.post(url, {"flow_due_day": "20"}).status_code == 302
+    assert DistributorProfile.objects.get(distributor=ch.dist_sh).flow_due_day == 20
+    assert ChangeLogEntry.objects.count() == entries + 1
+    assert 'value="20"' in manager.get(page).content.decode()
+    manager.post(url, {"flow_due_day": "29"})  # no such due day: nothing changes
+    assert DistributorProfile.objects.get(distributor=ch.dist_sh).flow_due_day == 20
+    manager.post(url, {"flow_due_day": ""})  # back to the default
+    assert DistributorProfile.objects.get(distributor=ch.dist_sh).flow_due_day is None
+    assert login(world.rep_a).post(url, {"flow_due_day": "5"}).status_code == 403

@@ -118,3 +118,15 @@ class FlowMappingForm(forms.Form):
                 label=header, choices=choices, required=False, initial=selected.get(header, ""),
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )  # fmt: skip
+
+
+class DueDayForm(forms.Form):
+    """The day of the following month by which a distributor's monthly flow file is due (empty: the default)."""
+
+    flow_due_day = forms.IntegerField(
+        label=_("flow file due on day"),
+        required=False,
+        min_value=1,
+        max_value=28,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "style": "width: 5rem"}),
+    )

@@ -110,7 +110,12 @@ visibility.register(
     import_=_master_data,
 )
 visibility.register(Shipment, view=_channel(rep=_via("distributor"), manager=_via("distributor")), import_=_master_data)
-visibility.register(DistributorProfile, view=_channel(rep=_via("distributor"), manager=_via("distributor")))
+# The file layout and the day a distributor's flow file is due: its managers and the directors set them.
+visibility.register(
+    DistributorProfile,
+    view=_channel(rep=_via("distributor"), manager=_via("distributor")),
+    change=by_role({MANAGER: _via("distributor"), DIRECTOR: everyone}),
+)
 visibility.register(
     TerminalAlias,
     view=_channel(rep=_via("distributor", "terminal"), manager=_via("distributor", "terminal")),

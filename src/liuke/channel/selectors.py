@@ -170,9 +170,9 @@ def distributor_summary(*, viewer: Any, distributor: Customer, months: int = 12)
         .values("product__name", "product__spec", "m")
         .annotate(q=Sum("quantity"))
     )
+    flow = flow_lines(viewer=viewer, filters=FlowFilters(distributor=distributor.pk))  # visibility read once
     outs = (
-        flow_lines(viewer=viewer, filters=FlowFilters(distributor=distributor.pk))
-        .order_by()
+        flow.order_by()
         .annotate(m=TruncMonth("date"))
         .values("product__name", "product__spec", "m")
         .annotate(q=Sum("quantity"))
@@ -198,8 +198,7 @@ def distributor_summary(*, viewer: Any, distributor: Customer, months: int = 12)
     recent = sorted({r.month for r in rows}, reverse=True)[:months]
     by_division: list[dict[str, Any]] = [
         dict(row)
-        for row in flow_lines(viewer=viewer, filters=FlowFilters(distributor=distributor.pk))
-        .order_by()
+        for row in flow.order_by()
         .values(code=F("division_id"), name=F("division__full_name"))
         .annotate(q=Sum("quantity"), n=Count("id"))
         .order_by("-q")[:15]
@@ -227,4 +226,28 @@ def product_prices(*, viewer: Any, product: Product) -> dict[str, Any]:
             .filter(product=product, archived_at__isnull=True)
             .select_related("customer", "approver")[:50]
         ),
+    }
+
+
+def flow_files_due(*, distributor: Customer) -> dict[str, Any]:
+    """When a distributor's monthly flow file is due: its own day, or the flow-file rule's default; and the file
+    layout remembered for it."""
+    from liuke.alerts import registry
+    from liuke.alerts.models import RuleSetting
+
+    from .models import DistributorProfile
+
+    profile = DistributorProfile.objects.filter(distributor=distributor).first()
+    rule = registry.get("flow_file_missing")
+    default = next((t.default for t in rule.thresholds if t.key == "due_day"), 10) if rule is not None else 10
+    setting = RuleSetting.objects.filter(rule="flow_file_missing").only("params").first()
+    if setting is not None and str(setting.params.get("due_day") or "").isdigit():
+        default = int(setting.params["due_day"])
+    own = profile.flow_due_day if profile is not None else None
+    return {
+        "profile": profile,
+        "due_day": own or default,
+        "own_due_day": own,
+        "default_due_day": default,
+        "header_map": sorted((profile.header_map or {}).items()) if profile is not None else [],
     }

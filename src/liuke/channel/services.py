@@ -24,6 +24,7 @@ from .models import (
     BuyerReview,
     DiscountAuthorization,
     DistributorAuthorization,
+    DistributorProfile,
     FlowLine,
     PriceFloor,
     Product,
@@ -207,6 +208,21 @@ def shipment_record(*, data: dict[str, Any]) -> Shipment:
     shipment.save()
     channel_changed(sell_in=[shipment.distributor_id])
     return shipment
+
+
+def distributor_due_day_save(*, distributor: Customer, flow_due_day: int | None) -> DistributorProfile:
+    """Set the day of the following month by which a distributor's monthly flow file is due (None: the rule's
+    default). The flow-file rule reads it at its next run."""
+    if flow_due_day is not None and not 1 <= flow_due_day <= 28:
+        raise ValidationError({"flow_due_day": _("Give a day from 1 to 28, or leave it empty for the default.")})
+    profile = DistributorProfile.objects.filter(distributor=distributor).first()
+    if profile is None:
+        profile = DistributorProfile(distributor=distributor)
+    elif profile.flow_due_day == flow_due_day:
+        return profile
+    profile.flow_due_day = flow_due_day
+    profile.save()
+    return profile
 
 
 # --- the review queue --------------------------------------------------------------------------------------

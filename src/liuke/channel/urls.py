@@ -6,6 +6,7 @@ app_name = "channel"
 urlpatterns = [
     path("", views.distributor_list, name="distributor_list"),
     path("distributors/<int:pk>/", views.distributor_detail, name="distributor_detail"),
+    path("distributors/<int:pk>/due-day/", views.distributor_due_day, name="distributor_due_day"),
     path("products/", views.ProductListView.as_view(), name="product_list"),
     path("products/new/", views.ProductEditView.as_view(), name="product_new"),
     path("products/<int:pk>/", views.ProductDetailView.as_view(), name="product_detail"),

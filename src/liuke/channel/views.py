@@ -32,11 +32,12 @@ from .choices import FlowFlag, ReviewStatus, flag_labels
 from .exports import flow_errors_export, flow_export
 from .filtersets import FlowLineFilterSet, ReviewFilterSet, SearchFilterSet
 from .flow import FIELDS, flow_file_check
-from .forms import AuthorizationForm, DiscountForm, PriceFloorForm, ProductForm
+from .forms import AuthorizationForm, DiscountForm, DueDayForm, PriceFloorForm, ProductForm
 from .models import (
     BuyerReview,
     DiscountAuthorization,
     DistributorAuthorization,
+    DistributorProfile,
     FlowImport,
     FlowLine,
     PriceFloor,
@@ -331,6 +332,7 @@ def distributor_detail(request, pk):
     if distributor is None:
         raise Http404
     summary = selectors.distributor_summary(viewer=request.user, distributor=distributor)
+    due = selectors.flow_files_due(distributor=distributor)
     return render(
         request,
         "channel/distributor_detail.html",
@@ -338,9 +340,42 @@ def distributor_detail(request, pk):
             "summary": summary,
             "distributor": distributor,
             "can_import": visibility.can(request.user, FlowImport, visibility.IMPORT),
+            "due": due,
+            "may_set_due_day": _may_set_due_day(request.user, due["profile"]),
             "sections": registry.sections_for_page("distributor", request.user, distributor),
         },
     )
+
+
+def _may_set_due_day(user: Any, profile: DistributorProfile | None) -> bool:
+    """Whoever may change the distributor's file layout (a distributor without one yet: whoever may change
+    the layouts of the distributors they see, and this one is seen)."""
+    if profile is not None:
+        return visibility.can(user, profile, visibility.CHANGE)
+    return visibility.can(user, DistributorProfile, visibility.CHANGE)
+
+
+@login_required
+@require_POST
+def distributor_due_day(request, pk):
+    """Set the day a distributor's monthly flow file is due (the flow-file rule alerts after it)."""
+    distributor = visibility.visible_object(request.user, Customer.objects.filter(kind=CustomerKind.DISTRIBUTOR), pk)
+    if distributor is None:
+        raise Http404
+    due = selectors.flow_files_due(distributor=distributor)
+    if not _may_set_due_day(request.user, due["profile"]):
+        raise PermissionDenied
+    form = DueDayForm(request.POST)
+    if form.is_valid():
+        try:
+            services.distributor_due_day_save(distributor=distributor, flow_due_day=form.cleaned_data["flow_due_day"])
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("The due day of the flow files is saved."))
+    else:
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    return HttpResponseRedirect(reverse("channel:distributor_detail", args=[distributor.pk]))
 
 
 # --- flow imports -----------------------------------------------------------------------------------------
