@@ -405,3 +405,30 @@ def test_the_due_day_of_flow_files_is_set_on_the_distributor_page(ch, world, log
     manager.post(url, {"flow_due_day": ""})  # back to the default
     assert DistributorProfile.objects.get(distributor=ch.dist_sh).flow_due_day is None
     assert login(world.rep_a).post(url, {"flow_due_day": "5"}).status_code == 403
+
+
+def test_a_change_of_sell_in_or_master_data_screens_what_it_touches(ch, world, django_capture_on_commit_callbacks):
+    from liuke.alerts.choices import RunMode
+    from liuke.alerts.models import ScreenRun
+    from liuke.channel import services
+    from liuke.core.changelog import change_context
+
+    sh, tablets = ch.dist_sh, ch.tablets
+    floor(tablets, ChannelLevel.DISTRIBUTOR, 20)
+    with change_context(source="system"), django_capture_on_commit_callbacks(execute=True):
+        for doc in ("S-1", "S-2"):  # an import's rows: one screening after the commit, not one per row
+            services.shipment_record(data={"date": d(2024, 3, 1), "distributor": sh, "product": tablets,
+                                           "batch": "B9", "quantity": 10, "unit_price": 15, "doc_no": doc})  # fmt: skip
+    run = ScreenRun.objects.get(mode=RunMode.INCREMENTAL)
+    assert run.scope == {"sell_in": [sh.pk]}
+    assert set(run.timings) == {"batch_out_of_region", "flow_exceeds_stock", "price_below_floor",
+                                "unauthorised_discount"}  # fmt: skip
+    alert = Alert.objects.get(rule="price_below_floor")
+    assert {e["doc_no"] for e in alert.evidence} == {"S-1", "S-2"}
+    with change_context(source="system"), django_capture_on_commit_callbacks(execute=True):
+        services.authorization_save(distributor=sh, product=None, division=sh.division, valid_from=None, valid_to=None)
+        services.price_floor_save(product=tablets, channel_level=ChannelLevel.TERMINAL, floor_price=30,
+                                  valid_from=None, valid_to=None)  # fmt: skip
+    run = ScreenRun.objects.filter(mode=RunMode.INCREMENTAL).latest("pk")
+    assert run.scope == {"authorizations": [sh.pk], "price_floors": [tablets.pk]}
+    assert {"cross_region", "resale_below_floor", "price_below_floor"} <= set(run.timings)
