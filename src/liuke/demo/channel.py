@@ -26,7 +26,7 @@ from typing import Any
 from django.utils import timezone
 
 from liuke.channel import services
-from liuke.channel.models import DistributorProfile, FlowImport, FlowLine, PriceFloor, Shipment
+from liuke.channel.models import FlowImport, FlowLine, PriceFloor, Shipment
 from liuke.core import changelog
 from liuke.customers.models import Customer
 from liuke.org.models import Division, Employee
@@ -175,7 +175,7 @@ class Channel:
                     self.report.authorizations += 1
             due = DUE_DAYS[index % len(DUE_DAYS)]
             if due is not None:
-                DistributorProfile.objects.create(distributor=customer, flow_due_day=due)
+                services.distributor_due_day_save(distributor=customer, flow_due_day=due)
             self.dists.append(dist)
 
     def role(self, index: int) -> Dist:
