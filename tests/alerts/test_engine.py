@@ -118,3 +118,22 @@ def test_lifecycle_needs_a_reason_and_follows_visibility(world, toy_rule):
     assert AlertNote.objects.filter(alert=a).count() == 2
     with pytest.raises(services.AlertError):
         services.alert_step(alert=a, user=rep, status=AlertStatus.INVESTIGATING)
+
+
+def test_imports_in_one_transaction_are_screened_once_when_it_commits(
+    world, toy_rule, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from liuke.alerts.models import ScreenRun
+    from liuke.alerts.tasks import screen_after_import
+
+    FOUND["now"] = [("a", world.customer_a.pk, 5)]
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        screen_after_import(customers=[world.customer_a.pk])
+        screen_after_import(customers=[world.customer_b.pk], flow_imports=[])
+        assert not ScreenRun.objects.exists()  # nothing before the commit
+    (run,) = ScreenRun.objects.all()
+    assert run.mode == RunMode.INCREMENTAL
+    assert run.scope == {"customers": sorted([world.customer_a.pk, world.customer_b.pk])}
+    assert Alert.objects.filter(key="a").exists()

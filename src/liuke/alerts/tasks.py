@@ -33,12 +33,21 @@ def screen_incremental_task(scope: dict[str, list[int]]) -> dict[str, Any]:
 def screen_after_import(**scope: list[int]) -> None:
     """Queue an incremental screening of the rows an import touched, once its transaction commits.
 
-    A failing screening is logged, never raised into the import that triggered it.
+    Imports inside one transaction (a demo build, a batch of files) add to one pending scope, screened once
+    when it commits. A failing screening is logged, never raised into the import that triggered it.
     """
+    conn = transaction.get_connection()
+    pending: dict[str, set[int]] = conn.__dict__.setdefault("_liuke_screen_pending", {})
+    for key, ids in scope.items():
+        if ids:
+            pending.setdefault(key, set()).update(ids)
 
     def run() -> None:
+        todo = conn.__dict__.pop("_liuke_screen_pending", None)
+        if not todo:
+            return  # an earlier callback of the same transaction took it
         try:
-            screen_incremental_task.delay({k: list(v) for k, v in scope.items() if v})
+            screen_incremental_task.delay({k: sorted(v) for k, v in todo.items() if v})
         except Exception:  # the import is done and kept; the nightly run catches up
             log.exception("incremental screening after an import failed")
 
