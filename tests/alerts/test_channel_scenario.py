@@ -423,7 +423,7 @@ def test_the_ten_distributor_market_is_screened_whole(channel, tmp_path, django_
     with django_capture_on_commit_callbacks(execute=True):
         result = services.flow_import_run(path=str(new["D01"][0]), distributor_code="D01", period="2024-04")
     run = ScreenRun.objects.filter(mode=RunMode.INCREMENTAL).latest("pk")
-    assert run.scope == {"flow_imports": [result.import_id]}
+    assert result.import_id in run.scope["flow_imports"]
     assert "cross_region" in run.timings
     assert "flow_file_missing" not in run.timings  # a rule that cannot look at one file waits for the night
     found = _flow_rows("cross_region")

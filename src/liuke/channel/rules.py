@@ -96,7 +96,8 @@ SELL_IN = "sell_in"  # distributors whose sell-in changed
 AREAS = "authorizations"  # distributors whose authorisations changed
 DISCOUNTS = "discounts"  # customers whose discount approvals changed
 FLOORS = "price_floors"  # products whose floor prices changed
-CHUNK = 500  # ids per ``IN`` (SQLite allows 999 parameters)
+CHUNK = 500  # ids per ``IN`` on SQLite, which allows 999 parameters to a statement
+BIG_CHUNK = 10_000  # on PostgreSQL (65,535)
 MAX_SHIPMENTS = 20  # sell-in lines listed on one alert
 PAIRS = 200  # findings whose records one query fetches
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=3))
@@ -152,8 +153,9 @@ def _sql(qs: QuerySet) -> tuple[str, tuple[Any, ...]]:
 
 def _chunks(ids: Iterable[Any]) -> Iterator[list[Any]]:
     ordered = sorted(set(ids))
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start : start + CHUNK]
+    size = CHUNK if (connection.features.max_query_params or BIG_CHUNK * 2) < BIG_CHUNK else BIG_CHUNK
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
 def _month_text(value: Any) -> str:
@@ -257,9 +259,11 @@ def find_cross_region(ctx: RunContext) -> Iterator[Finding]:
 # --- batch_out_of_region ----------------------------------------------------------------------------------
 
 
-def _batch_shipments() -> QuerySet[Shipment]:
-    """Shipments of the outer line's product and batch."""
-    return Shipment.objects.filter(product_id=OuterRef("product_id"), batch=OuterRef("batch"), archived_at__isnull=True)
+def _batch_shipments(batches: QuerySet | None = None) -> QuerySet[Shipment]:
+    """Shipments of the outer line's product and batch (``batches``: the batch numbers an incremental run looks
+    at, so that the database reads the shipments of those batches only)."""
+    qs = Shipment.objects.filter(product_id=OuterRef("product_id"), batch=OuterRef("batch"), archived_at__isnull=True)
+    return qs.filter(batch__in=batches) if batches is not None else qs
 
 
 def find_batch_out_of_region(ctx: RunContext) -> Iterator[Finding]:
@@ -268,6 +272,7 @@ def find_batch_out_of_region(ctx: RunContext) -> Iterator[Finding]:
     is not screened (that distributor's territory is unknown). One finding per product, batch, distributor
     whose flow shows it and month; the evidence names the source distributors and their shipments."""
     lines = active_lines()
+    batches = None
     if ctx.scope is not None:
         q = _line_scope(ctx, distributors=(AREAS, SELL_IN))
         if ids := _ids(ctx, AREAS, SELL_IN):  # sell-in or authorisations of these changed: their batches anywhere
@@ -275,24 +280,25 @@ def find_batch_out_of_region(ctx: RunContext) -> Iterator[Finding]:
         if q is None:
             return
         lines = lines.filter(q)
+        batches = lines.exclude(batch="").values("batch")
 
     def sources_areas() -> QuerySet[DistributorAuthorization]:
         """The authorisations of the distributors the outer line's batch was shipped to."""
-        return line_authorizations(
+        return line_authorizations(  # one filter() call: one join to the shipments
             distributor__channel_shipments__product_id=OuterRef("product_id"),
             distributor__channel_shipments__batch=OuterRef("batch"),
             distributor__channel_shipments__archived_at__isnull=True,
         )
 
-    unknown_territory = _batch_shipments().filter(
+    unknown_territory = _batch_shipments(batches).filter(
         ~Exists(authorised_distributors().filter(distributor_id=OuterRef("distributor_id")))
     )
-    lines = placed(lines.exclude(batch="")).filter(Exists(_batch_shipments())).filter(~Exists(unknown_territory))
+    lines = placed(lines.exclude(batch="")).filter(Exists(_batch_shipments(batches))).filter(~Exists(unknown_territory))
     # Every source's territory is consulted only for lines a cheap test leaves in doubt, in two disjoint parts:
     # lines of a distributor the batch was never shipped to, and lines a source distributor sold outside its own
     # area (a source selling inside its own area is covered). A finding's key holds the distributor, so each
     # finding lies wholly in one part.
-    own = _batch_shipments().filter(distributor_id=OuterRef("distributor_id"))
+    own = _batch_shipments(batches).filter(distributor_id=OuterRef("distributor_id"))
     parts = [
         lines.filter(~Exists(own)),
         lines.filter(Exists(own)).filter(

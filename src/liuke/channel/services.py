@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -33,30 +32,17 @@ from .models import (
 )
 from .packspec import decimal_text, parse_pack_spec, parse_units, unit_factors
 
-_pending = threading.local()
-
 
 def channel_changed(**changed: Iterable[int]) -> None:
     """Screen again, once the transaction commits, what a change of master data or sell-in may have changed.
 
     ``changed`` names the incremental scopes of ``channel.rules``: ``sell_in`` and ``authorizations``
     (distributor ids), ``discounts`` (customer ids), ``price_floors`` (product ids). An import calls this once
-    per row: the ids gather here and are screened together after the commit, once.
+    per row; the alerts app gathers the ids of one transaction and screens them together after it commits.
     """
-    pending = getattr(_pending, "ids", None)
-    if pending is None:
-        pending = _pending.ids = {}
-    for key, ids in changed.items():
-        pending.setdefault(key, set()).update(i for i in ids if i is not None)
-    transaction.on_commit(_screen_pending)
+    from liuke.alerts.tasks import screen_after_import
 
-
-def _screen_pending() -> None:
-    pending, _pending.ids = getattr(_pending, "ids", None), None
-    if pending:
-        from liuke.alerts.tasks import screen_after_import
-
-        screen_after_import(**{key: sorted(ids) for key, ids in pending.items() if ids})
+    screen_after_import(**{key: [i for i in ids if i is not None] for key, ids in changed.items()})
 
 
 def _check_dates(valid_from: dt.date | None, valid_to: dt.date | None) -> None:
