@@ -73,7 +73,6 @@ from .screening import (
     authorised_distributors,
     buyer_group,
     first_lines,
-    has_authorization,
     import_distributors,
     imports_window,
     line_authorizations,
@@ -211,6 +210,15 @@ def _authorised_areas(distributor_ids: set[int]) -> dict[tuple[int, int | None],
 # --- cross_region -----------------------------------------------------------------------------------------
 
 
+def _with_authorization() -> Q:
+    """Lines of distributors with at least one authorisation on record (the only ones whose territory is known):
+    named in the query when they are few, so the database knows how many lines that leaves."""
+    ids = sorted(set(authorised_distributors().order_by().values_list("distributor_id", flat=True)))
+    if len(ids) <= CHUNK:
+        return Q(distributor_id__in=ids)
+    return Q(Exists(authorised_distributors().filter(distributor_id=OuterRef("distributor_id"))))
+
+
 def find_cross_region(ctx: RunContext) -> Iterator[Finding]:
     """Flow lines whose buyer's division lies outside every authorisation of their distributor for that product
     on that date. Distributors without any authorisation are not screened (their territory is unknown); lines
@@ -220,7 +228,7 @@ def find_cross_region(ctx: RunContext) -> Iterator[Finding]:
         return
     lines = (
         placed(lines)
-        .filter(has_authorization())
+        .filter(_with_authorization())
         .filter(outside(lambda: line_authorizations(distributor_id=OuterRef("distributor_id"))))
         .annotate(month=month_expr(), buyer=buyer_group())
     )

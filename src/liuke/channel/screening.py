@@ -255,7 +255,3 @@ def stable_key(*parts: Any) -> str:
         return key
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()
     return f"{key[:160]}~{digest}"
-
-
-def has_authorization() -> Exists:
-    return Exists(authorised_distributors().filter(distributor_id=OuterRef("distributor_id")))
