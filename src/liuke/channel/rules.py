@@ -22,9 +22,10 @@ flow_file_missing             ``{distributor_id}:{YYYY-MM}`` (the month the file
 (a key longer than 200 characters, from a long buyer name, ends in a hash: ``screening.stable_key``.)
 
 Incremental runs: after a flow import the rules that understand ``flow_imports`` look at the months of the
-import's distributor that its lines fall in (whole groups, so the evidence is the same as in a full run);
-after sell-in, authorisations, prices or discounts change, ``distributors`` and ``products`` scopes name what
-changed (``services.channel_changed``).
+import's distributor that its lines fall in (whole groups, so the evidence is the same as in a full run).
+After sell-in, authorisations, floor prices or discount approvals change, ``services.channel_changed`` names
+what changed: ``sell_in`` and ``authorizations`` (distributor ids), ``discounts`` (customer ids),
+``price_floors`` (product ids); each rule declares the scopes its findings depend on.
 """
 
 from __future__ import annotations
