@@ -37,6 +37,8 @@ def screen_after_import(**scope: list[int]) -> None:
     when it commits. A failing screening is logged, never raised into the import that triggered it.
     """
     conn = transaction.get_connection()
+    if not any(getattr(entry[1], "liuke_screen", False) for entry in conn.run_on_commit):
+        conn.__dict__.pop("_liuke_screen_pending", None)  # no commit waits for it: its transaction rolled back
     pending: dict[str, set[int]] = conn.__dict__.setdefault("_liuke_screen_pending", {})
     for key, ids in scope.items():
         if ids:
@@ -51,6 +53,7 @@ def screen_after_import(**scope: list[int]) -> None:
         except Exception:  # the import is done and kept; the nightly run catches up
             log.exception("incremental screening after an import failed")
 
+    run.liuke_screen = True  # type: ignore[attr-defined]
     transaction.on_commit(run)
 
 
