@@ -497,7 +497,7 @@ def _stock_findings(
 # --- price_below_floor ------------------------------------------------------------------------------------
 
 
-def _floor(level: str, *, price: str = "unit_price") -> QuerySet[PriceFloor]:
+def _floor(level: str) -> QuerySet[PriceFloor]:
     """The floors of ``level`` for the outer row's product valid on its date."""
     return PriceFloor.objects.filter(
         valid_on(OuterRef("date")),
@@ -633,7 +633,7 @@ def find_unauthorised_discount(ctx: RunContext) -> Iterator[Finding]:
         .filter(running__gt=F("cap"))
     )
     for row in governed.values(*SHIPMENT_FIELDS, "discount", "floor", "running"):
-        flagged[row["discount"]].setdefault(row["pk"], {**row, "reason": "over_cap", "running": row["running"]})
+        flagged[row["discount"]].setdefault(row["pk"], {**row, "reason": "over_cap"})
     if not flagged:
         return
     discounts = {
@@ -786,17 +786,17 @@ def find_suspicious_volume(ctx: RunContext) -> Iterator[Finding]:
         if not distributors:
             return
         lines = lines.filter(distributor_id__in=distributors)
-    # The latest complete month with flow (the imports' periods: a small table, not the lines).
+    # The latest complete month with flow, of all distributors (the imports' periods: a small table, not the
+    # lines), so that a run after an import judges the same months as a full run.
     imports = FlowImport.objects.filter(status=ImportStatus.ACTIVE, period__lt=ctx.today.replace(day=1))
-    if distributors is not None:
-        imports = imports.filter(distributor_id__in=distributors)
     latest = imports.aggregate(latest=Max("period"))["latest"]
     if latest is None:
         return
     last = latest.year * 12 + latest.month - 1
     first = last - ctx.value("months") + 1
     yield from _distributor_volume(ctx, lines, first, last)
-    yield from _terminal_volume(ctx, lines, first, last)
+    if distributors is None:  # a terminal is judged against its peers at every distributor: in a full run only
+        yield from _terminal_volume(ctx, lines, first, last)
 
 
 def _distributor_volume(ctx: RunContext, lines: QuerySet[FlowLine], first: int, last: int) -> Iterator[Finding]:
