@@ -28,3 +28,13 @@ def _default_language_after_each_test():
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_rule_watchers():
+    # Alert visibility keeps the rules' watchers for a few seconds; a rolled-back test's watchers must not
+    # leak into the next test.
+    yield
+    from liuke.alerts.policies import forget_watchers
+
+    forget_watchers()

@@ -11,7 +11,10 @@
 
 from __future__ import annotations
 
+import time
+
 from django.db.models import Q
+from django.db.models.signals import post_save
 
 from liuke.core import visibility
 from liuke.core.visibility import AUDITOR, DIRECTOR, MANAGER, REP, Scope, by_role, everyone, nobody, roles
@@ -20,11 +23,32 @@ from liuke.customers.policies import customer_q
 from .choices import Area
 from .models import Alert, AlertNote, Notification, NotificationPreference, RuleSetting, WebhookTarget
 
+_WATCHERS_TTL = 30.0  # seconds another process may take to notice an admin's change of watchers
+_watchers: tuple[float, dict[str, list[int]]] | None = None
+
+
+def _watchers_by_rule() -> dict[str, list[int]]:
+    """Every rule's watchers (a handful of rows), read once per process every few seconds, not per page."""
+    global _watchers
+    now = time.monotonic()
+    if _watchers is None or now - _watchers[0] > _WATCHERS_TTL:
+        rows = RuleSetting.objects.values_list("rule", "watcher_ids")
+        _watchers = (now, {rule: list(ids or []) for rule, ids in rows})
+    return _watchers[1]
+
+
+def forget_watchers(**kwargs) -> None:
+    global _watchers
+    _watchers = None
+
+
+post_save.connect(forget_watchers, sender=RuleSetting, dispatch_uid="liuke.alerts.forget_watchers")
+
 
 def watched_rules(employee_id: int | None) -> list[str]:
     if employee_id is None:
         return []
-    return [s.rule for s in RuleSetting.objects.only("rule", "watcher_ids") if employee_id in (s.watcher_ids or [])]
+    return sorted(rule for rule, ids in _watchers_by_rule().items() if employee_id in ids)
 
 
 def alert_q(scope: Scope, prefix: str = "") -> Q:
