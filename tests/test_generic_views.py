@@ -216,7 +216,6 @@ ROUTES_TESTED_ELSEWHERE = {
     "alert-rule-detail": "tests/alerts/test_api.py",
     "channel:import_row": "tests/alerts/test_channel_rules.py",
     "channel:distributor_due_day": "tests/alerts/test_channel_rules.py",
-    "channel:distributor_due_day": "tests/alerts/test_channel_rules.py",
     "alerts:notification_list": "tests/alerts/test_notify_pages.py",
     "alerts:notification_menu": "tests/alerts/test_notify_pages.py",
     "alerts:notification_open": "tests/alerts/test_notify_pages.py",
