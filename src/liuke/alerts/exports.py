@@ -14,11 +14,11 @@ from .models import Alert
 
 
 def subject_of(alert: Alert) -> dict[str, Any] | None:
-    if alert.customer_id is not None:
+    if alert.customer is not None:
         return {"type": "customer", "code": alert.customer.code}
-    if alert.employee_id is not None:
+    if alert.employee is not None:
         return {"type": "employee", "code": alert.employee.employee_no}
-    if alert.distributor_id is not None:
+    if alert.distributor is not None:
         return {"type": "customer", "code": alert.distributor.code}
     return None
 
@@ -33,7 +33,7 @@ def alert_document(alert: Alert) -> dict[str, Any]:
         "title": alert.title,
         "subject": subject_of(alert),
         "opened_at": timezone.localtime(alert.opened_at).isoformat(timespec="seconds"),
-        "assignee": alert.assignee.employee_no if alert.assignee_id else None,
+        "assignee": alert.assignee.employee_no if alert.assignee is not None else None,
         "evidence": alert.evidence,
         "evidence_count": alert.evidence_count,
     }
@@ -63,10 +63,10 @@ def export_rows(alerts: Iterable[Alert]) -> Iterator[dict[str, Any]]:
             "status": a.get_status_display(),
             "title": a.title,
             "subject": str(subject) if subject is not None else "",
-            "region": a.division.full_name if a.division_id else "",
+            "region": a.division.full_name if a.division is not None else "",
             "product": a.product_code,
             "opened_at": timezone.localtime(a.opened_at).strftime("%Y-%m-%d %H:%M"),
-            "assignee": a.assignee.name if a.assignee_id else "",
+            "assignee": a.assignee.name if a.assignee is not None else "",
             "evidence_count": a.evidence_count,
             "resolution": a.resolution,
         }

@@ -52,7 +52,9 @@ def watched_rules(employee_id: int | None) -> list[str]:
 
 
 def alert_q(scope: Scope, prefix: str = "") -> Q:
-    q = customer_q(scope, f"{prefix}customer__") | scope.subtree_q(f"{prefix}employee__department__path")
+    q = customer_q(scope, f"{prefix}customer__")
+    if scope.subtree_employee_ids:  # alerts about the staff of a manager's subtree: an indexed IN, no join
+        q |= Q(**{f"{prefix}employee_id__in": scope.subtree_employee_ids})
     if scope.employee_id is not None:
         q |= Q(**{f"{prefix}assignee_id": scope.employee_id})
         watched = watched_rules(scope.employee_id)
