@@ -67,6 +67,7 @@ AUTH_START = dt.date(2024, 1, 1)
 
 
 def region_of(code: str) -> int:
+    """The big region of a province code (batches are made per month and region): 华北 东北 华东 华中 华南 西南 西北."""
     first, second = int(code[0]), int(code[1])
     if first == 4:
         return 3 if second <= 3 else 4
