@@ -449,15 +449,22 @@ def _stock_findings(
     }
     shipments: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     # The sell-in behind each finding: a query per chunk of findings, each naming its pairs.
+    # A product's finding and one of its batches' may fall in different chunks: each shipment is kept once.
     ordered = sorted(over, key=lambda k: tuple(str(x) for x in k))
+    fetched: set[int] = set()
     for start in range(0, len(ordered), PAIRS):
         for s in (
             Shipment.objects.filter(_pairs_q(ordered[start : start + PAIRS]), archived_at__isnull=True)
             .order_by("-date", "-pk")
             .values(*SHIPMENT_FIELDS)
         ):
+            if s["pk"] in fetched:
+                continue
+            fetched.add(s["pk"])
             shipments[s["distributor_id"], s["product_id"]].append(s)
             shipments[s["distributor_id"], s["product_id"], s["batch"]].append(s)
+    for sent in shipments.values():
+        sent.sort(key=lambda s: (s["date"], s["pk"]), reverse=True)
     for key, row in sorted(over.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
         distributor, product = key[0], key[1]
         batch = key[2] if len(key) > 2 else None
