@@ -608,6 +608,15 @@ def find_unauthorised_discount(ctx: RunContext) -> Iterator[Finding]:
     shipments = _shipments(ctx)
     if shipments is None:
         return
+    # Only the sell-in of a customer and product holding a discount at all can misuse one (thousands of approvals
+    # against hundreds of thousands of shipments): narrowed first, before any per-shipment floor or discount lookup.
+    shipments = shipments.filter(
+        Exists(
+            DiscountAuthorization.objects.filter(
+                customer_id=OuterRef("distributor_id"), product_id=OuterRef("product_id"), archived_at__isnull=True
+            )
+        )
+    )
     under = shipments.filter(
         Exists(_discounts_covering().filter(net_price__gt=OuterRef("unit_price"))), ~_discount_allows()
     ).annotate(
