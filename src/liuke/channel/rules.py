@@ -556,8 +556,20 @@ def find_price_below_floor(ctx: RunContext) -> Iterator[Finding]:
     shipments = _shipments(ctx)
     if shipments is None:
         return
+    # A shipment at or above its product's highest distributor floor of any period is under no floor: most
+    # sell-in is ruled out by this one grouped lookup before the floor of its own day is looked up.
+    highest = (
+        PriceFloor.objects.filter(
+            product_id=OuterRef("product_id"), channel_level=ChannelLevel.DISTRIBUTOR, archived_at__isnull=True
+        )
+        .order_by()
+        .values("product_id")
+        .annotate(top=Max("floor_price"))
+        .values("top")
+    )
     rows = (
-        shipments.annotate(floor=_floor_price(ChannelLevel.DISTRIBUTOR))
+        shipments.filter(unit_price__lt=Subquery(highest, output_field=DecimalField(max_digits=14, decimal_places=4)))
+        .annotate(floor=_floor_price(ChannelLevel.DISTRIBUTOR))
         .filter(unit_price__lt=F("floor"))
         .filter(~_discount_allows())
         .order_by("distributor_id", "product_id", "date", "pk")
