@@ -522,6 +522,19 @@ def _floor_price(level: str) -> Subquery:
     )
 
 
+def _under_highest_floor(level: str) -> Q:
+    """Rows priced under their product's highest floor of ``level`` of any period. A row at or above it is under no
+    floor, so this one grouped lookup rules most rows out before the floor of their own day is looked up."""
+    highest = (
+        PriceFloor.objects.filter(product_id=OuterRef("product_id"), channel_level=level, archived_at__isnull=True)
+        .order_by()
+        .values("product_id")
+        .annotate(top=Max("floor_price"))
+        .values("top")
+    )
+    return Q(unit_price__lt=Subquery(highest, output_field=DecimalField(max_digits=14, decimal_places=4)))
+
+
 def _discount_allows() -> Exists:
     """A discount approved for the shipment's distributor and product, valid on its date, at or below its price."""
     return Exists(
@@ -556,19 +569,8 @@ def find_price_below_floor(ctx: RunContext) -> Iterator[Finding]:
     shipments = _shipments(ctx)
     if shipments is None:
         return
-    # A shipment at or above its product's highest distributor floor of any period is under no floor: most
-    # sell-in is ruled out by this one grouped lookup before the floor of its own day is looked up.
-    highest = (
-        PriceFloor.objects.filter(
-            product_id=OuterRef("product_id"), channel_level=ChannelLevel.DISTRIBUTOR, archived_at__isnull=True
-        )
-        .order_by()
-        .values("product_id")
-        .annotate(top=Max("floor_price"))
-        .values("top")
-    )
     rows = (
-        shipments.filter(unit_price__lt=Subquery(highest, output_field=DecimalField(max_digits=14, decimal_places=4)))
+        shipments.filter(_under_highest_floor(ChannelLevel.DISTRIBUTOR))
         .annotate(floor=_floor_price(ChannelLevel.DISTRIBUTOR))
         .filter(unit_price__lt=F("floor"))
         .filter(~_discount_allows())
@@ -641,7 +643,8 @@ def find_unauthorised_discount(ctx: RunContext) -> Iterator[Finding]:
     # Quantities shipped under the floor, counted against the discount that allowed them (the lowest net price
     # valid on the day), in date order: the shipments where the running total passes the cap.
     governed = (
-        shipments.annotate(floor=_floor_price(ChannelLevel.DISTRIBUTOR))
+        shipments.filter(_under_highest_floor(ChannelLevel.DISTRIBUTOR))
+        .annotate(floor=_floor_price(ChannelLevel.DISTRIBUTOR))
         .filter(unit_price__lt=F("floor"))
         .annotate(
             discount=Subquery(
