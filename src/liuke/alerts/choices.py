@@ -13,12 +13,6 @@ class Severity(models.TextChoices):
 SEVERITY_RANK = {Severity.INFO: 0, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
 
 
-def severities_from(lowest: str) -> list[str]:
-    """The severities at or above ``lowest`` (a preference "from medium up")."""
-    floor = SEVERITY_RANK.get(lowest, 0)  # type: ignore[call-overload]
-    return [s for s, rank in SEVERITY_RANK.items() if rank >= floor]
-
-
 class AlertStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("alert status", "Open")
     ACKNOWLEDGED = "acknowledged", pgettext_lazy("alert status", "Acknowledged")
